@@ -1,0 +1,290 @@
+"""The verdict: the root cause of a failed run, with evidence, confidence and a signature."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from agent_engine.errors import InputError
+from agent_engine.failures import EXTRACTORS, FailureCollector
+from agent_engine.junit import UnescapedXml, parse_junit
+from agent_engine.models import (
+    Alternative,
+    Classification,
+    Evidence,
+    FailedTest,
+    LogLine,
+    TestOutcome,
+)
+from agent_engine.redact import redact
+from agent_engine.rules import Effect, Rule
+from agent_engine.scan import Hit, Scanner, ScanStats
+from agent_engine.taxonomy import TAXONOMY, ErrorType
+
+SOLID = 0.6  # a type whose score reaches this has solid evidence
+MARGIN = 0.3  # an earlier cause wins unless a later one is stronger by more than this
+RECOVERED_FACTOR = 0.25  # weight left to a hit that a later line shows was recovered from
+KEPT_PER_RULE = 3
+MAX_EVIDENCE = 12
+
+
+@dataclass(frozen=True, slots=True)
+class LogSource:
+    """A log to classify: a name for evidence and a way to open it for reading bytes."""
+
+    name: str
+    open: Callable[[], BinaryIO]
+
+    @classmethod
+    def from_path(cls, path: Path) -> LogSource:
+        return cls(str(path), lambda: path.open("rb"))
+
+    @classmethod
+    def from_text(cls, name: str, text: str) -> LogSource:
+        data = text.encode("utf-8", "surrogateescape")
+        return cls(name, lambda: io.BytesIO(data))
+
+
+@dataclass(slots=True)
+class _Found:
+    """A rule hit kept as evidence, with where it stands in the run."""
+
+    order: tuple[int, int]  # (log index, line)
+    rule: Rule
+    evidence: Evidence
+
+
+@dataclass(slots=True)
+class _Tally:
+    """What the scan found, bounded whatever the size of the logs."""
+
+    found: dict[str, list[_Found]] = field(default_factory=dict)
+    recovered_at: dict[tuple[ErrorType, int], int] = field(default_factory=dict)
+    stats: ScanStats = field(default_factory=ScanStats)
+
+    def keep(self, found: _Found) -> None:
+        kept = self.found.setdefault(found.rule.id, [])
+        if len(kept) < KEPT_PER_RULE:
+            kept.append(found)
+        else:
+            kept[-1] = found  # keep the first few and the latest
+
+    def weight(self, found: _Found) -> float:
+        log, line = found.order
+        recovered = self.recovered_at.get((found.rule.type, log), 0) > line
+        return found.rule.weight * (RECOVERED_FACTOR if recovered else 1.0)
+
+
+class Classifier:
+    """Classifies logs and JUnit reports with an ordered list of rules."""
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self.rules = list(rules)
+        self._names = [""] * len(self.rules) + list(EXTRACTORS)
+        self._scanner = Scanner([r.pattern for r in self.rules] + list(EXTRACTORS.values()))
+
+    def classify(
+        self, logs: Iterable[LogSource], junit: Iterable[LogSource] = ()
+    ) -> Classification:
+        """Read every log once, then name the earliest solid cause."""
+        tally, collector = _Tally(), FailureCollector(self._names)
+        sources = [(log, False) for log in logs] + [(report, True) for report in junit]
+        for index, (source, is_junit) in enumerate(sources):
+            if is_junit:
+                self._read_junit(source, collector)
+            self._scan(index, source, tally, collector, is_junit)
+        return _verdict(tally, collector.finish(), collector.total)
+
+    def _scan(
+        self, index: int, source: LogSource, tally: _Tally, collector: FailureCollector,
+        is_junit: bool,
+    ) -> None:
+        with _opened(source) as stream:
+            reader: BinaryIO = UnescapedXml(stream) if is_junit else stream  # type: ignore[assignment]
+            for hit in self._scanner.scan(reader, tally.stats):
+                if not is_junit:
+                    collector.feed(hit)
+                self._tally_hit(index, source.name, hit, tally)
+
+    def _tally_hit(self, index: int, name: str, hit: Hit, tally: _Tally) -> None:
+        for rule_index in hit.matched:
+            if rule_index >= len(self.rules):
+                break  # extractor patterns follow the rules
+            rule = self.rules[rule_index]
+            if rule.effect is Effect.RECOVERED:
+                tally.recovered_at[(rule.type, index)] = hit.line
+                continue
+            tally.keep(_Found((index, hit.line), rule, _evidence(name, hit, rule)))
+
+    def _read_junit(self, source: LogSource, collector: FailureCollector) -> None:
+        with _opened(source) as stream:
+            cases = parse_junit(stream, source.name)
+        for case in cases:
+            if case.result.outcome not in (TestOutcome.FAILED, TestOutcome.ERROR):
+                continue
+            details = _details_from_text(self._scanner, self._names, case.text)
+            result = case.result
+            collector.add(FailedTest(
+                id=result.id, file=result.file, line=result.line,
+                message=redact(result.message.splitlines()[0] if result.message else ""),
+                locator=details.locator, action=details.action,
+            ))
+
+
+def _details_from_text(scanner: Scanner, names: list[str], text: str) -> FailedTest:
+    """Locator and action from one JUnit failure text (its own pytest-like section)."""
+    collector = FailureCollector(names)
+    collector.feed(Hit(0, "___ junit-case ___", [names.index("pytest_header")], []))
+    for hit in scanner.scan(io.BytesIO(text.encode("utf-8", "replace")), ScanStats()):
+        collector.feed(hit)
+    found = collector.finish()
+    return found[0] if found else FailedTest(id="junit-case")
+
+
+class _opened:  # noqa: N801 - used as a context manager, like open()
+    def __init__(self, source: LogSource) -> None:
+        self._source = source
+
+    def __enter__(self) -> BinaryIO:
+        try:
+            self._stream = self._source.open()
+        except OSError as exc:
+            raise InputError(f"{self._source.name}: cannot read: {exc.strerror}") from exc
+        return self._stream
+
+    def __exit__(self, *exc: object) -> None:
+        self._stream.close()
+
+
+def _evidence(name: str, hit: Hit, rule: Rule) -> Evidence:
+    context = [LogLine(line=n, text=redact(t)) for n, t in (*hit.before, *hit.after)]
+    return Evidence(log=name, line=hit.line, text=redact(hit.text), rule_id=rule.id,
+                    error_type=rule.type, context=context)
+
+
+# --- the verdict -----------------------------------------------------------------------------
+
+
+def _scores(tally: _Tally) -> dict[ErrorType, float]:
+    best: dict[str, tuple[ErrorType, float]] = {}
+    for rule_id, kept in tally.found.items():
+        best[rule_id] = (kept[0].rule.type, max(tally.weight(f) for f in kept))
+    missing: dict[ErrorType, float] = {}
+    for error_type, weight in best.values():
+        missing[error_type] = missing.get(error_type, 1.0) * (1.0 - weight)
+    return {t: round(1.0 - m, 4) for t, m in missing.items()}
+
+
+def _first_seen(tally: _Tally) -> dict[ErrorType, tuple[int, int]]:
+    first: dict[ErrorType, tuple[int, int]] = {}
+    for kept in tally.found.values():
+        for found in kept:
+            t = found.rule.type
+            first[t] = min(first.get(t, found.order), found.order)
+    return first
+
+
+def choose(scores: dict[ErrorType, float], first: dict[ErrorType, tuple[int, int]]) -> ErrorType:
+    """Root cause before symptom: the earliest solid cause, unless a later one is far stronger."""
+    if not scores:
+        return ErrorType.UNKNOWN
+    solid = [t for t, s in scores.items() if s >= SOLID]
+    if not solid:
+        return max(scores, key=lambda t: (scores[t], -TAXONOMY[t].rank))
+    strongest = max(scores[t] for t in solid)
+    ordered = sorted(solid, key=lambda t: (TAXONOMY[t].rank, -scores[t], first[t]))
+    return next(t for t in ordered if scores[t] >= strongest - MARGIN)
+
+
+def confidence(winner: ErrorType, scores: dict[ErrorType, float]) -> float:
+    """The winner's score, lowered by rival causes at the same or an earlier stage."""
+    if winner is ErrorType.UNKNOWN:
+        return 0.3
+    value = scores[winner]
+    rank = TAXONOMY[winner].rank
+    for other, score in scores.items():
+        if other is not winner and score >= SOLID and TAXONOMY[other].rank <= rank:
+            value *= 1.0 - 0.5 * score
+        elif other is not winner and score > value:
+            value *= 1.0 - 0.5 * (score - value)
+    return round(max(0.05, min(0.99, value)), 2)
+
+
+def _verdict(tally: _Tally, failed: list[FailedTest], total: int) -> Classification:
+    scores = _scores(tally)
+    winner = choose(scores, _first_seen(tally))
+    conf = confidence(winner, scores)
+    evidence = _pick_evidence(tally, winner, scores)
+    info = TAXONOMY[winner]
+    key = evidence[0].text if evidence else (failed[0].message if failed else "")
+    alternatives = [
+        Alternative(error_type=t, confidence=round(min(s, 0.99), 2))
+        for t, s in sorted(scores.items(), key=lambda kv: -kv[1])
+        if t is not winner
+    ][:5]
+    return Classification(
+        error_type=winner,
+        blocker_type=info.blocker,
+        confidence=conf,
+        summary=_summary(winner, conf, evidence, total),
+        evidence=evidence,
+        alternatives=alternatives,
+        failed_tests=failed,
+        failed_tests_total=total,
+        signature=signature(winner, key),
+        next_step=info.next_step,
+        escalate_after_attempts=info.escalate_after_attempts,
+        lines_scanned=tally.stats.lines,
+        bytes_scanned=tally.stats.bytes,
+    )
+
+
+def _pick_evidence(
+    tally: _Tally, winner: ErrorType, scores: dict[ErrorType, float]
+) -> list[Evidence]:
+    def ranked(error_type: ErrorType) -> list[_Found]:
+        found = [f for kept in tally.found.values() for f in kept if f.rule.type is error_type]
+        return sorted(found, key=lambda f: (-tally.weight(f), f.order))
+
+    chosen = ranked(winner)[:6] if winner is not ErrorType.UNKNOWN else []
+    others = sorted((t for t in scores if t is not winner), key=lambda t: -scores[t])
+    for other in others:
+        chosen += ranked(other)[:2]
+    return [f.evidence for f in chosen[:MAX_EVIDENCE]]
+
+
+def _summary(winner: ErrorType, conf: float, evidence: list[Evidence], total: int) -> str:
+    tests = f"; {total} failed test{'s' * (total != 1)}" if total else ""
+    if not evidence or winner is ErrorType.UNKNOWN:
+        return f"{winner.value}: no known failure pattern matched{tests}"
+    key = evidence[0]
+    return f"{winner.value} ({conf:.0%}): {key.text.strip()[:240]} [{key.log}:{key.line}]{tests}"
+
+
+_MASKS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\[REDACTED:[a-z_]+\]"), "<secret>"),
+    (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I), "<id>"),
+    (re.compile(r"\b(?:0x)?[0-9a-f]{7,}\b", re.I), "<id>"),
+    (re.compile(r"(?:[A-Za-z]:)?(?:[\w.@~-]*/)+[\w.@-]+"), "<path>"),
+    (re.compile(r"\b[0-9]+(?:\.[0-9]+)?\s?(?:ms|s|sec|seconds?|m|min|minutes?|h)\b"), "<duration>"),
+    (re.compile(r"[0-9]+"), "<n>"),
+    (re.compile(r"\s+"), " "),
+)
+
+
+def normalise(text: str) -> str:
+    """A key line with the parts that vary between runs masked (ids, paths, timings, numbers)."""
+    for pattern, mask in _MASKS:
+        text = pattern.sub(mask, text)
+    return text.strip()
+
+
+def signature(error_type: ErrorType, key_line: str) -> str:
+    """A stable fingerprint: the same failure gets the same signature across runs."""
+    digest = hashlib.sha256(f"{error_type.value}\n{normalise(key_line)}".encode()).hexdigest()
+    return f"{error_type.value}:{digest[:16]}"

@@ -1,0 +1,168 @@
+"""Failed tests named in console output: pytest, Playwright (Python and Node), Jest, Cypress,
+RSpec; UI failures carry the locator and the action that failed."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from agent_engine.models import FailedTest
+from agent_engine.scan import Hit
+
+MAX_FAILED_TESTS = 500
+
+# name -> pattern; matched lines reach FailureCollector in order (patterns are RE2 syntax).
+EXTRACTORS: dict[str, str] = {
+    "pytest_summary": r"^(FAILED|ERROR) [^ ]+::[^ ]+",
+    "pytest_header": r"^_{3,} [^ ].* _{3,}$",
+    "py_location": r"^[^ :]+\.py:[0-9]+: ?",
+    "py_error": r"^E {2,}[^ ]",
+    "pw_action": r"(TimeoutError|Error): (Locator|Page|Frame|ElementHandle)\.[A-Za-z_]+: ",
+    "pw_expect": r"Expect \"[A-Za-z_]+\"",
+    "pw_waiting": r"waiting for (locator|get_by_[a-z_]+|getBy[A-Za-z]+|frame_locator|frameLocator)\(",
+    "pw_node_summary": r"^ *[0-9]+\) \[[^]]+\] › [^ ]+:[0-9]+:[0-9]+ › ",
+    "jest_bullet": r"^ *● [^ ]",
+    "cypress_numbered": r"^  [0-9]+\) [^ ]",
+    "rspec_rerun": r"^rspec \./[^ :]+:[0-9]+ # ",
+}
+
+_PYTEST_SUMMARY = re.compile(r"^(?:FAILED|ERROR) (?P<id>\S+::\S+)(?: - (?P<msg>.*))?$")
+_PYTEST_HEADER = re.compile(r"^_{3,} (?P<name>.+?) _{3,}$")
+_PY_LOCATION = re.compile(r"^(?P<file>[^ :]+\.py):(?P<line>[0-9]+):")
+_PY_ERROR = re.compile(r"^E {2,}(?P<msg>\S.*)$")
+_PW_ACTION = re.compile(r"(?:Locator|Page|Frame|ElementHandle)\.(?P<action>[A-Za-z_]+): ")
+_PW_EXPECT = re.compile(r"Expect \"(?P<action>[A-Za-z_]+)\"")
+_PW_WAITING = re.compile(r"waiting for (?P<locator>\S.*?\))(?: to be [a-z]+)?\s*$")
+_PW_NODE = re.compile(
+    r"^ *[0-9]+\) \[[^\]]+\] › (?P<file>[^ ]+):(?P<line>[0-9]+):[0-9]+ › (?P<title>.+?)(?: ─+)?$"
+)
+_JEST = re.compile(r"^ *● (?P<title>.+)$")
+_JEST_NOT_TESTS = ("Test suite failed to run", "Console", "Validation Error")
+_CYPRESS = re.compile(r"^  [0-9]+\) (?P<title>.+)$")
+_RSPEC = re.compile(r"^rspec (?P<file>\./[^ :]+):(?P<line>[0-9]+) # (?P<title>.+)$")
+_LIBRARY_PATH = re.compile(r"(site-packages|dist-packages|/\.venv/|/lib/python[0-9.]+/)")
+
+
+@dataclass(slots=True)
+class _Block:
+    """One pytest failure section: `____ test_name ____` up to the next section."""
+
+    name: str
+    file: str = ""
+    line: int | None = None
+    message: str = ""
+    locator: str = ""
+    action: str = ""
+
+
+@dataclass(slots=True)
+class FailureCollector:
+    """Builds FailedTest records from extractor hits, bounded to MAX_FAILED_TESTS."""
+
+    names: list[str]  # extractor name by pattern index; "" for classifier rules
+    tests: dict[str, FailedTest] = field(default_factory=dict)
+    total: int = 0
+    _block: _Block | None = None
+    _blocks: list[_Block] = field(default_factory=list)
+
+    def feed(self, hit: Hit) -> None:
+        """Take one hit in line order (hits of several logs may be fed one log after another)."""
+        for index in hit.matched:
+            handler = getattr(self, f"_on_{self.names[index]}", None) if self.names[index] else None
+            if handler is not None:
+                handler(hit)
+
+    def finish(self) -> list[FailedTest]:
+        """The failed tests found, pytest sections merged into their summary lines."""
+        self._close_block()
+        for block in self._blocks:
+            self._merge_block(block)
+        self._blocks.clear()
+        return list(self.tests.values())
+
+    def add(self, test: FailedTest) -> None:
+        """Add a test, or fill the empty fields of one already known under the same id."""
+        known = self.tests.get(test.id)
+        if known is None:
+            self.total += 1
+            if len(self.tests) < MAX_FAILED_TESTS:
+                self.tests[test.id] = test
+            return
+        fill = {k: v for k, v in test.model_dump().items() if v and not getattr(known, k)}
+        if fill:
+            self.tests[test.id] = known.model_copy(update=fill)
+
+    def _merge_block(self, block: _Block) -> None:
+        name = block.name.replace(".", "::")
+        match = next((i for i in self.tests if i.endswith(f"::{name}")), None)
+        test_id = match or (f"{block.file}::{block.name}" if block.file else block.name)
+        self.add(FailedTest(id=test_id, file=block.file, line=block.line, message=block.message,
+                            locator=block.locator, action=block.action))
+
+    def _close_block(self) -> None:
+        if self._block is not None and not self._block.name.startswith(("ERROR at ", "ERROR collecting")):
+            self._blocks.append(self._block)
+        self._block = None
+
+    def _on_pytest_summary(self, hit: Hit) -> None:
+        if (m := _PYTEST_SUMMARY.match(hit.text)) is not None:
+            self.add(FailedTest(id=m["id"], file=m["id"].split("::")[0], message=m["msg"] or ""))
+
+    def _on_pytest_header(self, hit: Hit) -> None:
+        if (m := _PYTEST_HEADER.match(hit.text)) is not None:
+            self._close_block()
+            self._block = _Block(m["name"])
+
+    def _on_py_location(self, hit: Hit) -> None:
+        m = _PY_LOCATION.match(hit.text)
+        block = self._block
+        if m and block and not block.file and not _LIBRARY_PATH.search(m["file"]):
+            block.file, block.line = m["file"], int(m["line"])
+
+    def _on_py_error(self, hit: Hit) -> None:
+        m = _PY_ERROR.match(hit.text)
+        if m and self._block and not self._block.message:
+            self._block.message = m["msg"]
+
+    def _on_pw_action(self, hit: Hit) -> None:
+        self._set_action(_PW_ACTION.search(hit.text))
+
+    def _on_pw_expect(self, hit: Hit) -> None:
+        self._set_action(_PW_EXPECT.search(hit.text))
+
+    def _set_action(self, m: re.Match[str] | None) -> None:
+        if m and self._block and not self._block.action:
+            self._block.action = m["action"]
+
+    def _on_pw_waiting(self, hit: Hit) -> None:
+        m = _PW_WAITING.search(hit.text)
+        if m and self._block and not self._block.locator:
+            self._block.locator = m["locator"]
+
+    def _on_pw_node_summary(self, hit: Hit) -> None:
+        if (m := _PW_NODE.match(hit.text)) is not None:
+            self.add(FailedTest(id=f"{m['file']} › {m['title']}", file=m["file"],
+                                line=int(m["line"])))
+
+    def _on_jest_bullet(self, hit: Hit) -> None:
+        m = _JEST.match(hit.text)
+        if m and not m["title"].startswith(_JEST_NOT_TESTS):
+            self.add(FailedTest(id=m["title"].strip()))
+
+    def _on_cypress_numbered(self, hit: Hit) -> None:
+        m = _CYPRESS.match(hit.text)
+        if m is None:
+            return
+        parts = [m["title"].strip()]
+        for _, text in hit.after:
+            if not text.startswith("     ") or text.strip().startswith(("Error", "Assertion")):
+                return  # not Cypress's "N) suite / test:" block
+            parts.append(text.strip())
+            if text.endswith(":"):
+                self.add(FailedTest(id=" ".join(parts)[:-1]))
+                return
+
+    def _on_rspec_rerun(self, hit: Hit) -> None:
+        if (m := _RSPEC.match(hit.text)) is not None:
+            self.add(FailedTest(id=f"{m['file']}:{m['line']}", file=m["file"],
+                                line=int(m["line"]), message=m["title"]))

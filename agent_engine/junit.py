@@ -1,0 +1,139 @@
+"""JUnit XML (pytest, Playwright, Jest, Cypress reporters): test results, streamed with SAX."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+import xml.sax
+import xml.sax.handler
+from dataclasses import dataclass, field
+from typing import BinaryIO
+from xml.sax.xmlreader import AttributesImpl
+
+from defusedxml.sax import make_parser
+
+from agent_engine.errors import InputError
+from agent_engine.models import TestOutcome, TestResult
+
+MAX_MESSAGE = 20_000
+_PY_FILE_LINE = re.compile(r"^(?P<file>[^\s:]+\.py):(?P<line>[0-9]+):", re.MULTILINE)
+
+
+@dataclass(slots=True)
+class Case:
+    """One <testcase>, with its failure text kept for the classifier."""
+
+    result: TestResult
+    text: str = ""
+    properties: dict[str, str] = field(default_factory=dict)
+
+
+class _Handler(xml.sax.handler.ContentHandler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.cases: list[Case] = []
+        self._attrs: dict[str, str] = {}
+        self._outcome = TestOutcome.PASSED
+        self._message = ""
+        self._text: list[str] = []
+        self._in_failure = False
+        self._properties: dict[str, str] = {}
+
+    def startElement(self, name: str, attrs: AttributesImpl) -> None:  # noqa: N802 - SAX API
+        if name == "testcase":
+            self._attrs, self._outcome, self._message = dict(attrs), TestOutcome.PASSED, ""
+            self._text, self._properties = [], {}
+        elif name in ("failure", "error"):
+            self._outcome = TestOutcome.FAILED if name == "failure" else TestOutcome.ERROR
+            self._message = attrs.get("message", "") or attrs.get("type", "")
+            self._in_failure = True
+        elif name == "skipped" and self._outcome is TestOutcome.PASSED:
+            self._outcome = TestOutcome.SKIPPED
+            self._message = attrs.get("message", "")
+        elif name == "property":
+            self._properties[attrs.get("name", "")] = attrs.get("value", "")
+
+    def characters(self, content: str) -> None:
+        if self._in_failure and sum(map(len, self._text)) < MAX_MESSAGE:
+            self._text.append(content)
+
+    def endElement(self, name: str) -> None:  # noqa: N802 - SAX API
+        if name in ("failure", "error"):
+            self._in_failure = False
+        elif name == "testcase":
+            self.cases.append(self._case())
+
+    def _case(self) -> Case:
+        text = "".join(self._text)[:MAX_MESSAGE]
+        file, line = _location(self._attrs, text)
+        name, classname = self._attrs.get("name", "?"), self._attrs.get("classname", "")
+        result = TestResult(
+            id=_test_id(classname, name, file),
+            outcome=self._outcome,
+            duration_s=_seconds(self._attrs.get("time", "")),
+            message=(self._message or text)[:MAX_MESSAGE],
+            file=file,
+            line=line,
+        )
+        return Case(result, text, self._properties)
+
+
+def parse_junit(stream: BinaryIO, name: str = "junit.xml") -> list[Case]:
+    """Every <testcase> of a JUnit report; a malformed or hostile file is an InputError."""
+    handler = _Handler()
+    parser = make_parser()
+    parser.setContentHandler(handler)
+    try:
+        parser.parse(stream)
+    except (xml.sax.SAXException, ValueError) as exc:  # defusedxml raises ValueError subclasses
+        raise InputError(f"{name}: not a valid JUnit XML report: {exc}") from exc
+    return handler.cases
+
+
+def _location(attrs: dict[str, str], text: str) -> tuple[str, int | None]:
+    if attrs.get("file"):
+        line = attrs.get("line", "")
+        return attrs["file"], int(line) + 1 if line.isdigit() else None
+    module = attrs.get("classname", "")
+    for m in _PY_FILE_LINE.finditer(text):
+        path = m["file"].removesuffix(".py").replace("/", ".")
+        if module == path or module.startswith(path + "."):
+            return m["file"], int(m["line"])
+    return "", None
+
+
+def _test_id(classname: str, name: str, file: str) -> str:
+    if file.endswith(".py"):
+        # pytest: classname is the module path plus any class names.
+        module = file.removesuffix(".py").replace("/", ".")
+        classes = classname.removeprefix(module).strip(".")
+        return "::".join(p for p in (file, *classes.split("."), name) if p)
+    return f"{classname}::{name}" if classname else name
+
+
+def _seconds(value: str) -> float | None:
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None
+    return seconds if seconds >= 0 else None
+
+
+class UnescapedXml(io.RawIOBase):
+    """A JUnit file read as text lines with entities decoded; line numbers stay those of the
+    file (`&#10;` inside attributes becomes a space, not a new line)."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        if data and not data.endswith(b"\n"):
+            data += self._stream.readline()
+        text = data.decode("utf-8", "replace")
+        text = re.sub(r"&#(10|13|x[aAdD]);", " ", text)
+        return html.unescape(text).encode("utf-8")

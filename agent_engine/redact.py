@@ -1,0 +1,67 @@
+"""Secret redaction: every secret becomes a marker naming its kind, e.g. `[REDACTED:jwt]`."""
+
+from __future__ import annotations
+
+import re2
+
+_DB_SCHEMES = "postgres|postgresql|mysql|mariadb|mongodb|mongodb\\+srv|redis|rediss|amqp|amqps|mssql"
+
+# (kind, pattern). A pattern's group `keep` is kept in front of the marker, `tail` after it.
+_SECRETS: tuple[tuple[str, str], ...] = (
+    ("private_key", r"-----BEGIN[A-Z ]* PRIVATE KEY( BLOCK)?-----(?s:.*?)"
+     r"(-----END[A-Z ]* PRIVATE KEY( BLOCK)?-----|\z)"),
+    ("github_token", r"\b(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,}\b"),
+    ("github_token", r"\bgithub_pat_[A-Za-z0-9_]{22,}\b"),
+    ("jwt", r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
+    ("aws_access_key", r"\b(AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b"),
+    ("gcp_api_key", r"\bAIza[0-9A-Za-z_-]{35}\b"),
+    ("slack_token", r"\bxox[abposr]-[A-Za-z0-9-]{10,}"),
+    ("stripe_key", r"\b[rs]k_(live|test)_[A-Za-z0-9]{16,}\b"),
+    ("npm_token", r"\bnpm_[A-Za-z0-9]{36}\b"),
+    ("pypi_token", r"\bpypi-AgE[A-Za-z0-9_-]{50,}"),
+    ("azure_key", r"(?P<keep>(?i:AccountKey|SharedAccessKey)=)[^;\s\"']{8,}"),
+    ("dsn_password", r"(?P<keep>\b(?i:" + _DB_SCHEMES + r")://[^\s:/@]*:)[^\s@/]+(?P<tail>@)"),
+    ("url_credentials", r"(?P<keep>\b[A-Za-z][A-Za-z0-9+.-]+://[^\s:/@]*:)"
+     r"[^\s@/]+(?P<tail>@)"),
+    ("bearer", r"(?P<keep>\b(?i:bearer|token|basic)\s+)[A-Za-z0-9._~+/=-]{16,}"),
+    ("secret_pair", r"(?P<keep>(?i:\b[A-Za-z0-9_.-]*(password|passwd|pwd|secret|token|"
+     r"api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret|credentials?))"
+     r"[\"']?\s*[:=]\s*)(\"[^\"\n]+\"|'[^'\n]+'|[^\s\"'&;,]+)"),
+)
+_OPTIONS = re2.Options()
+_OPTIONS.log_errors = False
+_OPTIONS.max_mem = 64 << 20
+_ALL = re2.compile(
+    "|".join(
+        f"(?P<k{i}>{p.replace('?P<keep>', f'?P<keep{i}>').replace('?P<tail>', f'?P<tail{i}>')})"
+        for i, (_, p) in enumerate(_SECRETS)
+    ),
+    _OPTIONS,
+)
+# A PEM body line seen on its own (its BEGIN line is elsewhere): long, base64, mixed case.
+_PEM_BODY = re2.compile(r"^\s*[A-Za-z0-9+/]{40,}={0,2}\s*$")
+_MARKER = "[REDACTED:{}]"
+
+
+def _replace(match: re2._Match) -> str:  # type: ignore[name-defined]
+    groups = match.groupdict()
+    for index, (kind, _) in enumerate(_SECRETS):
+        if groups[f"k{index}"] is not None:
+            keep = groups.get(f"keep{index}") or ""
+            tail = groups.get(f"tail{index}") or ""
+            return f"{keep}{_MARKER.format(kind)}{tail}"
+    return str(match.group(0))  # pragma: no cover - one alternative always matched
+
+
+def redact(text: str) -> str:
+    """Replace every secret in `text` with a marker naming its kind."""
+    text = _ALL.sub(_replace, text)
+    if "\n" not in text and _looks_like_key_body(text):
+        return _MARKER.format("private_key")
+    return text
+
+
+def _looks_like_key_body(line: str) -> bool:
+    if _PEM_BODY.match(line) is None:
+        return False
+    return any(c.isupper() for c in line) and any(c.islower() for c in line)

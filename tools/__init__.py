@@ -1,0 +1,1 @@
+"""Pipeline stages as thin command-line programs: python -m tools.<stage>."""
