@@ -8,8 +8,13 @@ from dataclasses import dataclass
 
 # CSI and OSC escape sequences (colours, cursor moves, hyperlinks).
 _ANSI = re.compile(rb"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b\n]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]")
-# GitHub Actions prefixes every line of a downloaded log with an ISO timestamp.
-_TIMESTAMP = re.compile(rb"(?m)^(?:\xef\xbb\xbf)?[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{8,}Z ?")
+# CI services prefix lines with a timestamp: GitHub Actions' ISO one (downloaded logs), the
+# bracketed ISO of Jenkins' timestamper and many loggers, Bamboo's `16-Oct-2018 22:00:37 |`.
+_TIMESTAMP = re.compile(
+    rb"(?m)^(?:\xef\xbb\xbf)?(?:\[?[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}"
+    rb"(?:[.,][0-9]+)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?\]? ?"
+    rb"|[0-9]{1,2}-[A-Z][a-z]{2}-[0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2}\s*\| ?)"
+)
 # `##[group]Run pytest` -> `Run pytest`; `::error file=a.py::boom` -> `boom`.
 _MARKER = re.compile(
     rb"(?m)^(?:##\[(?:group|endgroup|error|warning|notice|debug|command|section)\]"

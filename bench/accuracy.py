@@ -1,0 +1,100 @@
+"""A1: per-type precision and recall, macro F1, the unknown share and the calibration table."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from agent_engine.classify import Classifier
+from agent_engine.rules import load_rules
+from agent_engine.taxonomy import ErrorType
+from bench.corpus import Case, load_cases
+
+BINS = ((0.9, 1.01), (0.7, 0.9), (0.5, 0.7), (0.0, 0.5))
+
+
+@dataclass(slots=True)
+class Outcome:
+    case: Case
+    verdict: str
+    confidence: float
+
+    @property
+    def right(self) -> bool:
+        return self.verdict == self.case.label
+
+
+@dataclass(slots=True)
+class Report:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def per_type(self) -> dict[str, tuple[float, float, float, int]]:
+        """type -> (precision, recall, F1, support) over the labels present in the corpus."""
+        labels = sorted({o.case.label for o in self.outcomes})
+        table = {}
+        for label in labels:
+            tp = sum(o.right and o.verdict == label for o in self.outcomes)
+            predicted = sum(o.verdict == label for o in self.outcomes)
+            support = sum(o.case.label == label for o in self.outcomes)
+            precision = tp / predicted if predicted else 0.0
+            recall = tp / support if support else 0.0
+            f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
+            table[label] = (precision, recall, f1, support)
+        return table
+
+    def macro_f1(self) -> float:
+        table = self.per_type()
+        return sum(row[2] for row in table.values()) / len(table)
+
+    def unknown_share(self) -> float:
+        unknown = sum(o.verdict == ErrorType.UNKNOWN.value for o in self.outcomes)
+        return unknown / len(self.outcomes)
+
+    def calibration(self) -> list[tuple[str, int, float]]:
+        rows = []
+        for low, high in BINS:
+            inside = [o for o in self.outcomes if low <= o.confidence < high]
+            accuracy = sum(o.right for o in inside) / len(inside) if inside else 0.0
+            rows.append((f"[{low:.1f}, {min(high, 1.0):.1f}{']' if high > 1 else ')'}",
+                         len(inside), accuracy))
+        return rows
+
+
+def evaluate(cases: list[Case]) -> Report:
+    """Classify every case with the built-in rules."""
+    classifier = Classifier(load_rules())
+    report = Report()
+    for case in cases:
+        verdict = classifier.classify(case.logs(), case.junit())
+        report.outcomes.append(Outcome(case, verdict.error_type.value, verdict.confidence))
+    return report
+
+
+def render(report: Report) -> str:
+    """The A1 tables as text."""
+    lines = [f"{'error_type':<28}{'precision':>10}{'recall':>8}{'F1':>7}{'n':>5}"]
+    for label, (p, r, f1, n) in report.per_type().items():
+        lines.append(f"{label:<28}{p:>10.2f}{r:>8.2f}{f1:>7.2f}{n:>5}")
+    total = len(report.outcomes)
+    right = sum(o.right for o in report.outcomes)
+    lines += [
+        "",
+        f"cases {total}, right {right} ({right / total:.1%}), macro F1 {report.macro_f1():.3f} "
+        f"(target >= 0.90), unknown share {report.unknown_share():.1%} (target <= 10%)",
+        "",
+        f"{'confidence':<14}{'verdicts':>9}{'right':>8}",
+    ]
+    lines += [f"{name:<14}{n:>9}{acc:>8.1%}" for name, n, acc in report.calibration()]
+    lines.append("(target: right >= 90% in [0.9, 1.0])")
+    misses = [o for o in report.outcomes if not o.right]
+    if misses:
+        lines += ["", "misclassified:"]
+        lines += [f"  {o.case.name}: {o.verdict} ({o.confidence:.2f})" for o in misses]
+    stacks = Counter(o.case.stack for o in report.outcomes)
+    lines += ["", "stacks: " + ", ".join(f"{s} {n}" for s, n in sorted(stacks.items()))]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    print(render(evaluate(load_cases())))
+    return 0

@@ -1,0 +1,20 @@
+"""The benchmark runner: one subcommand per benchmark or report."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Sequence
+
+from bench import accuracy
+
+COMMANDS: dict[str, tuple[str, Callable[[], int]]] = {
+    "accuracy": ("A1: classifier accuracy on the labelled corpus", accuracy.main),
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("name", choices=sorted(COMMANDS), help="; ".join(
+        f"{name}: {text}" for name, (text, _) in sorted(COMMANDS.items())))
+    args = parser.parse_args(argv)
+    return COMMANDS[args.name][1]()
