@@ -31,6 +31,7 @@ MARGIN = 0.3  # an earlier cause wins unless a later one is stronger by more tha
 RECOVERED_FACTOR = 0.25  # weight left to a hit that a later line shows was recovered from
 KEPT_PER_RULE = 3
 MAX_EVIDENCE = 12
+MAX_EVIDENCE_CHARS = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +102,11 @@ class Classifier:
         return _verdict(tally, collector.finish(), collector.total)
 
     def _scan(
-        self, index: int, source: LogSource, tally: _Tally, collector: FailureCollector,
+        self,
+        index: int,
+        source: LogSource,
+        tally: _Tally,
+        collector: FailureCollector,
         is_junit: bool,
     ) -> None:
         with _opened(source) as stream:
@@ -129,11 +134,16 @@ class Classifier:
                 continue
             details = _details_from_text(self._scanner, self._names, case.text)
             result = case.result
-            collector.add(FailedTest(
-                id=result.id, file=result.file, line=result.line,
-                message=redact(result.message.splitlines()[0] if result.message else ""),
-                locator=details.locator, action=details.action,
-            ))
+            collector.add(
+                FailedTest(
+                    id=result.id,
+                    file=result.file,
+                    line=result.line,
+                    message=redact(result.message.splitlines()[0] if result.message else ""),
+                    locator=details.locator,
+                    action=details.action,
+                )
+            )
 
 
 def _details_from_text(scanner: Scanner, names: list[str], text: str) -> FailedTest:
@@ -162,31 +172,53 @@ class _opened:  # noqa: N801 - used as a context manager, like open()
 
 
 def _evidence(name: str, hit: Hit, rule: Rule) -> Evidence:
-    context = [LogLine(line=n, text=redact(t)) for n, t in (*hit.before, *hit.after)]
-    return Evidence(log=name, line=hit.line, text=redact(hit.text), rule_id=rule.id,
-                    error_type=rule.type, context=context)
+    context = [
+        LogLine(line=n, text=redact(t)[:MAX_EVIDENCE_CHARS]) for n, t in (*hit.before, *hit.after)
+    ]
+    return Evidence(
+        log=name,
+        line=hit.line,
+        text=redact(hit.text)[:MAX_EVIDENCE_CHARS],
+        rule_id=rule.id,
+        error_type=rule.type,
+        context=context,
+    )
 
 
 # --- the verdict -----------------------------------------------------------------------------
 
 
-def _scores(tally: _Tally) -> dict[ErrorType, float]:
-    best: dict[str, tuple[ErrorType, float]] = {}
-    for rule_id, kept in tally.found.items():
-        best[rule_id] = (kept[0].rule.type, max(tally.weight(f) for f in kept))
-    missing: dict[ErrorType, float] = {}
-    for error_type, weight in best.values():
-        missing[error_type] = missing.get(error_type, 1.0) * (1.0 - weight)
-    return {t: round(1.0 - m, 4) for t, m in missing.items()}
-
-
-def _first_seen(tally: _Tally) -> dict[ErrorType, tuple[int, int]]:
-    first: dict[ErrorType, tuple[int, int]] = {}
+def _per_type(tally: _Tally) -> dict[ErrorType, list[_Found]]:
+    """Kept hits by type, one per line: where two rules of a type match the same line, the
+    stronger stands for it (one line is one piece of evidence, not two)."""
+    best: dict[tuple[ErrorType, int, int], _Found] = {}
     for kept in tally.found.values():
         for found in kept:
-            t = found.rule.type
-            first[t] = min(first.get(t, found.order), found.order)
-    return first
+            key = (found.rule.type, *found.order)
+            if key not in best or tally.weight(found) > tally.weight(best[key]):
+                best[key] = found
+    per_type: dict[ErrorType, list[_Found]] = {}
+    for found in best.values():
+        per_type.setdefault(found.rule.type, []).append(found)
+    return per_type
+
+
+def _scores(tally: _Tally, per_type: dict[ErrorType, list[_Found]]) -> dict[ErrorType, float]:
+    """Each type's score: independent rules combine as 1 - prod(1 - weight)."""
+    scores: dict[ErrorType, float] = {}
+    for error_type, founds in per_type.items():
+        by_rule: dict[str, float] = {}
+        for found in founds:
+            by_rule[found.rule.id] = max(by_rule.get(found.rule.id, 0.0), tally.weight(found))
+        missing = 1.0
+        for weight in by_rule.values():
+            missing *= 1.0 - weight
+        scores[error_type] = round(1.0 - missing, 4)
+    return scores
+
+
+def _first_seen(per_type: dict[ErrorType, list[_Found]]) -> dict[ErrorType, tuple[int, int]]:
+    return {t: min(f.order for f in founds) for t, founds in per_type.items()}
 
 
 def choose(scores: dict[ErrorType, float], first: dict[ErrorType, tuple[int, int]]) -> ErrorType:
@@ -216,10 +248,11 @@ def confidence(winner: ErrorType, scores: dict[ErrorType, float]) -> float:
 
 
 def _verdict(tally: _Tally, failed: list[FailedTest], total: int) -> Classification:
-    scores = _scores(tally)
-    winner = choose(scores, _first_seen(tally))
+    per_type = _per_type(tally)
+    scores = _scores(tally, per_type)
+    winner = choose(scores, _first_seen(per_type))
     conf = confidence(winner, scores)
-    evidence = _pick_evidence(tally, winner, scores)
+    evidence = _pick_evidence(tally, per_type, winner, scores)
     info = TAXONOMY[winner]
     key = evidence[0].text if evidence else (failed[0].message if failed else "")
     alternatives = [
@@ -245,16 +278,20 @@ def _verdict(tally: _Tally, failed: list[FailedTest], total: int) -> Classificat
 
 
 def _pick_evidence(
-    tally: _Tally, winner: ErrorType, scores: dict[ErrorType, float]
+    tally: _Tally,
+    per_type: dict[ErrorType, list[_Found]],
+    winner: ErrorType,
+    scores: dict[ErrorType, float],
 ) -> list[Evidence]:
-    def ranked(error_type: ErrorType) -> list[_Found]:
-        found = [f for kept in tally.found.values() for f in kept if f.rule.type is error_type]
-        return sorted(found, key=lambda f: (-tally.weight(f), f.order))
+    """The winner's strongest lines first, then the best line or two of each alternative."""
 
-    chosen = ranked(winner)[:6] if winner is not ErrorType.UNKNOWN else []
-    others = sorted((t for t in scores if t is not winner), key=lambda t: -scores[t])
-    for other in others:
-        chosen += ranked(other)[:2]
+    def ranked(error_type: ErrorType) -> list[_Found]:
+        return sorted(per_type.get(error_type, []), key=lambda f: (-tally.weight(f), f.order))
+
+    chosen = ranked(winner)[:6]
+    for other in sorted((t for t in scores if t is not winner), key=lambda t: -scores[t]):
+        shown = {f.order for f in chosen}
+        chosen += [f for f in ranked(other) if f.order not in shown][:2]
     return [f.evidence for f in chosen[:MAX_EVIDENCE]]
 
 

@@ -19,7 +19,7 @@ EXTRACTORS: dict[str, str] = {
     "py_error": r"^E {2,}[^ ]",
     "pw_action": r"(TimeoutError|Error): (Locator|Page|Frame|ElementHandle)\.[A-Za-z_]+: ",
     "pw_expect": r"Expect \"[A-Za-z_]+\"",
-    "pw_waiting": r"waiting for (locator|get_by_[a-z_]+|getBy[A-Za-z]+|frame_locator|frameLocator)\(",
+    "pw_waiting": r"waiting for (locator|get_by_[a-z_]+|getBy[A-Za-z]+|frame_?[Ll]ocator)\(",
     "pw_node_summary": r"^ *[0-9]+\) \[[^]]+\] › [^ ]+:[0-9]+:[0-9]+ › ",
     "jest_bullet": r"^ *● [^ ]",
     "cypress_numbered": r"^  [0-9]+\) [^ ]",
@@ -96,11 +96,21 @@ class FailureCollector:
         name = block.name.replace(".", "::")
         match = next((i for i in self.tests if i.endswith(f"::{name}")), None)
         test_id = match or (f"{block.file}::{block.name}" if block.file else block.name)
-        self.add(FailedTest(id=test_id, file=block.file, line=block.line, message=block.message,
-                            locator=block.locator, action=block.action))
+        self.add(
+            FailedTest(
+                id=test_id,
+                file=block.file,
+                line=block.line,
+                message=block.message,
+                locator=block.locator,
+                action=block.action,
+            )
+        )
 
     def _close_block(self) -> None:
-        if self._block is not None and not self._block.name.startswith(("ERROR at ", "ERROR collecting")):
+        if self._block is not None and not self._block.name.startswith(
+            ("ERROR at ", "ERROR collecting")
+        ):
             self._blocks.append(self._block)
         self._block = None
 
@@ -141,8 +151,9 @@ class FailureCollector:
 
     def _on_pw_node_summary(self, hit: Hit) -> None:
         if (m := _PW_NODE.match(hit.text)) is not None:
-            self.add(FailedTest(id=f"{m['file']} › {m['title']}", file=m["file"],
-                                line=int(m["line"])))
+            self.add(
+                FailedTest(id=f"{m['file']} › {m['title']}", file=m["file"], line=int(m["line"]))
+            )
 
     def _on_jest_bullet(self, hit: Hit) -> None:
         m = _JEST.match(hit.text)
@@ -164,5 +175,11 @@ class FailureCollector:
 
     def _on_rspec_rerun(self, hit: Hit) -> None:
         if (m := _RSPEC.match(hit.text)) is not None:
-            self.add(FailedTest(id=f"{m['file']}:{m['line']}", file=m["file"],
-                                line=int(m["line"]), message=m["title"]))
+            self.add(
+                FailedTest(
+                    id=f"{m['file']}:{m['line']}",
+                    file=m["file"],
+                    line=int(m["line"]),
+                    message=m["title"],
+                )
+            )

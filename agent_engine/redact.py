@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import re2
 
-_DB_SCHEMES = "postgres|postgresql|mysql|mariadb|mongodb|mongodb\\+srv|redis|rediss|amqp|amqps|mssql"
+_DB_SCHEMES = (
+    "postgres|postgresql|mysql|mariadb|mongodb|mongodb\\+srv|redis|rediss|amqp|amqps|mssql"
+)
 
 # (kind, pattern). A pattern's group `keep` is kept in front of the marker, `tail` after it.
 _SECRETS: tuple[tuple[str, str], ...] = (
-    ("private_key", r"-----BEGIN[A-Z ]* PRIVATE KEY( BLOCK)?-----(?s:.*?)"
-     r"(-----END[A-Z ]* PRIVATE KEY( BLOCK)?-----|\z)"),
+    (
+        "private_key",
+        r"-----BEGIN[A-Z ]* PRIVATE KEY( BLOCK)?-----(?s:.*?)"
+        r"(-----END[A-Z ]* PRIVATE KEY( BLOCK)?-----|\z)",
+    ),
     ("github_token", r"\b(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,}\b"),
     ("github_token", r"\bgithub_pat_[A-Za-z0-9_]{22,}\b"),
     ("jwt", r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
@@ -21,12 +28,18 @@ _SECRETS: tuple[tuple[str, str], ...] = (
     ("pypi_token", r"\bpypi-AgE[A-Za-z0-9_-]{50,}"),
     ("azure_key", r"(?P<keep>(?i:AccountKey|SharedAccessKey)=)[^;\s\"']{8,}"),
     ("dsn_password", r"(?P<keep>\b(?i:" + _DB_SCHEMES + r")://[^\s:/@]*:)[^\s@/]+(?P<tail>@)"),
-    ("url_credentials", r"(?P<keep>\b[A-Za-z][A-Za-z0-9+.-]+://[^\s:/@]*:)"
-     r"[^\s@/]+(?P<tail>@)"),
+    (
+        "url_credentials",
+        r"(?P<keep>\b[A-Za-z][A-Za-z0-9+.-]+://[^\s:/@]*:)"
+        r"[^\s@/]+(?P<tail>@)",
+    ),
     ("bearer", r"(?P<keep>\b(?i:bearer|token|basic)\s+)[A-Za-z0-9._~+/=-]{16,}"),
-    ("secret_pair", r"(?P<keep>(?i:\b[A-Za-z0-9_.-]*(password|passwd|pwd|secret|token|"
-     r"api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret|credentials?))"
-     r"[\"']?\s*[:=]\s*)(\"[^\"\n]+\"|'[^'\n]+'|[^\s\"'&;,]+)"),
+    (
+        "secret_pair",
+        r"(?P<keep>(?i:\b[A-Za-z0-9_.-]*(password|passwd|pwd|secret|token|"
+        r"api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret|credentials?))"
+        r"[\"']?\s*[:=]\s*)(\"[^\"\n]+\"|'[^'\n]+'|[^\s\"'&;,]+)",
+    ),
 )
 _OPTIONS = re2.Options()
 _OPTIONS.log_errors = False
@@ -43,7 +56,7 @@ _PEM_BODY = re2.compile(r"^\s*[A-Za-z0-9+/]{40,}={0,2}\s*$")
 _MARKER = "[REDACTED:{}]"
 
 
-def _replace(match: re2._Match) -> str:  # type: ignore[name-defined]
+def _replace(match: Any) -> str:  # re2 has no type stubs
     groups = match.groupdict()
     for index, (kind, _) in enumerate(_SECRETS):
         if groups[f"k{index}"] is not None:

@@ -18,7 +18,16 @@ from agent_engine.taxonomy import ErrorType
 
 # Built-in packs, one per stack family, in the order their rules are tried.
 BUILTIN_PACKS = (
-    "runner", "system", "packages", "database", "python", "node", "ruby", "jvm", "web", "browser",
+    "runner",
+    "system",
+    "packages",
+    "database",
+    "python",
+    "node",
+    "ruby",
+    "jvm",
+    "web",
+    "browser",
 )
 
 
@@ -84,8 +93,10 @@ def builtin_packs() -> list[Pack]:
     """The packs shipped with agent_engine, in order."""
     folder = resources.files("agent_engine") / "packs"
     return [
-        load_pack(Path(f"agent_engine/packs/{name}.toml"),
-                  (folder / f"{name}.toml").read_text(encoding="utf-8"))
+        load_pack(
+            Path(f"agent_engine/packs/{name}.toml"),
+            (folder / f"{name}.toml").read_text(encoding="utf-8"),
+        )
         for name in BUILTIN_PACKS
     ]
 

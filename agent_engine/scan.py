@@ -73,13 +73,11 @@ class Scanner:
             recent.extend(_last_lines(chunk, line_base, self._context))
             if not block:
                 ends_line = chunk.endswith(b"\n") or not chunk
-                stats.lines = line_base - 1 if ends_line else line_base
+                stats.lines += line_base - 1 if ends_line else line_base
                 yield from pending
                 return
 
-    def _hits(
-        self, chunk: bytes, line_base: int, recent: deque[tuple[int, str]]
-    ) -> Iterator[Hit]:
+    def _hits(self, chunk: bytes, line_base: int, recent: deque[tuple[int, str]]) -> Iterator[Hit]:
         pos, counted, line = 0, 0, line_base
         while (match := self._any.search(chunk, pos)) is not None:
             start = chunk.rfind(b"\n", 0, match.start()) + 1

@@ -55,8 +55,13 @@ class Report:
         for low, high in BINS:
             inside = [o for o in self.outcomes if low <= o.confidence < high]
             accuracy = sum(o.right for o in inside) / len(inside) if inside else 0.0
-            rows.append((f"[{low:.1f}, {min(high, 1.0):.1f}{']' if high > 1 else ')'}",
-                         len(inside), accuracy))
+            rows.append(
+                (
+                    f"[{low:.1f}, {min(high, 1.0):.1f}{']' if high > 1 else ')'}",
+                    len(inside),
+                    accuracy,
+                )
+            )
         return rows
 
 

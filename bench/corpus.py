@@ -38,6 +38,14 @@ def load_cases(root: Path = CORPUS) -> list[Case]:
     cases = []
     for meta in sorted(root.glob("*/*/case.toml")):
         data = tomllib.loads(meta.read_text(encoding="utf-8"))
-        cases.append(Case(meta.parent, data["label"], data["stack"], data["source"],
-                          data["note"], bool(data.get("hard", False))))
+        cases.append(
+            Case(
+                meta.parent,
+                data["label"],
+                data["stack"],
+                data["source"],
+                data["note"],
+                bool(data.get("hard", False)),
+            )
+        )
     return cases

@@ -14,7 +14,10 @@ COMMANDS: dict[str, tuple[str, Callable[[], int]]] = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("name", choices=sorted(COMMANDS), help="; ".join(
-        f"{name}: {text}" for name, (text, _) in sorted(COMMANDS.items())))
+    parser.add_argument(
+        "name",
+        choices=sorted(COMMANDS),
+        help="; ".join(f"{name}: {text}" for name, (text, _) in sorted(COMMANDS.items())),
+    )
     args = parser.parse_args(argv)
     return COMMANDS[args.name][1]()

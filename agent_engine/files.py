@@ -1,0 +1,30 @@
+"""Atomic file writes: a killed step never leaves half a document behind."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from pydantic import BaseModel
+
+
+def write_atomic(path: Path, text: str) -> Path:
+    """Write `text` to a temporary file beside `path`, fsync it, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_model(path: Path, model: BaseModel) -> Path:
+    """Write a contract document as indented JSON, atomically."""
+    return write_atomic(path, model.model_dump_json(indent=2) + "\n")

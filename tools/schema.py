@@ -1,0 +1,35 @@
+"""Export the JSON Schemas of the contract documents: python -m tools.schema [--out DIR]."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from agent_engine.files import write_atomic
+from agent_engine.models import DOCUMENTS, SCHEMA_VERSION
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m tools.schema", description=__doc__)
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("out/schemas"),
+        help="folder for <document>.schema.json files (default: out/schemas)",
+    )
+    args = p.parse_args(argv)
+    for name, model in DOCUMENTS.items():
+        schema = model.model_json_schema()
+        schema["$id"] = f"agent-engine/{name}/v{SCHEMA_VERSION}"
+        path = write_atomic(
+            args.out / f"{name}.schema.json", json.dumps(schema, indent=2, sort_keys=True) + "\n"
+        )
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
