@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import io
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
+
+import re2
 
 from agent_engine.errors import InputError
 from agent_engine.failures import EXTRACTORS, FailureCollector
@@ -303,14 +304,18 @@ def _summary(winner: ErrorType, conf: float, evidence: list[Evidence], total: in
     return f"{winner.value} ({conf:.0%}): {key.text.strip()[:240]} [{key.log}:{key.line}]{tests}"
 
 
-_MASKS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\[REDACTED:[a-z_]+\]"), "<secret>"),
-    (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I), "<id>"),
-    (re.compile(r"\b(?:0x)?[0-9a-f]{7,}\b", re.I), "<id>"),
-    (re.compile(r"(?:[A-Za-z]:)?(?:[\w.@~-]*/)+[\w.@-]+"), "<path>"),
-    (re.compile(r"\b[0-9]+(?:\.[0-9]+)?\s?(?:ms|s|sec|seconds?|m|min|minutes?|h)\b"), "<duration>"),
-    (re.compile(r"[0-9]+"), "<n>"),
-    (re.compile(r"\s+"), " "),
+# RE2, like every pattern that runs over log text: linear time whatever the input.
+_MASKS: tuple[tuple[Any, str], ...] = (
+    (re2.compile(r"\[REDACTED:[a-z_]+\]"), "<secret>"),
+    (re2.compile(r"(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"), "<id>"),
+    (re2.compile(r"(?i)\b(?:0x)?[0-9a-f]{7,}\b"), "<id>"),
+    (re2.compile(r"(?:[A-Za-z]:)?(?:[\w.@~-]*/)+[\w.@-]+"), "<path>"),
+    (
+        re2.compile(r"\b[0-9]+(?:\.[0-9]+)?\s?(?:ms|s|sec|seconds?|m|min|minutes?|h)\b"),
+        "<duration>",
+    ),
+    (re2.compile(r"[0-9]+"), "<n>"),
+    (re2.compile(r"\s+"), " "),
 )
 
 

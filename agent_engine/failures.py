@@ -3,8 +3,10 @@ RSpec; UI failures carry the locator and the action that failed."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
+from typing import Any
+
+import re2
 
 from agent_engine.models import FailedTest
 from agent_engine.scan import Hit
@@ -26,21 +28,21 @@ EXTRACTORS: dict[str, str] = {
     "rspec_rerun": r"^rspec \./[^ :]+:[0-9]+ # ",
 }
 
-_PYTEST_SUMMARY = re.compile(r"^(?:FAILED|ERROR) (?P<id>\S+::\S+)(?: - (?P<msg>.*))?$")
-_PYTEST_HEADER = re.compile(r"^_{3,} (?P<name>.+?) _{3,}$")
-_PY_LOCATION = re.compile(r"^(?P<file>[^ :]+\.py):(?P<line>[0-9]+):")
-_PY_ERROR = re.compile(r"^E {2,}(?P<msg>\S.*)$")
-_PW_ACTION = re.compile(r"(?:Locator|Page|Frame|ElementHandle)\.(?P<action>[A-Za-z_]+): ")
-_PW_EXPECT = re.compile(r"Expect \"(?P<action>[A-Za-z_]+)\"")
-_PW_WAITING = re.compile(r"waiting for (?P<locator>\S.*?\))(?: to be [a-z]+)?\s*$")
-_PW_NODE = re.compile(
+_PYTEST_SUMMARY = re2.compile(r"^(?:FAILED|ERROR) (?P<id>\S+::\S+)(?: - (?P<msg>.*))?$")
+_PYTEST_HEADER = re2.compile(r"^_{3,} (?P<name>.+?) _{3,}$")
+_PY_LOCATION = re2.compile(r"^(?P<file>[^ :]+\.py):(?P<line>[0-9]+):")
+_PY_ERROR = re2.compile(r"^E {2,}(?P<msg>\S.*)$")
+_PW_ACTION = re2.compile(r"(?:Locator|Page|Frame|ElementHandle)\.(?P<action>[A-Za-z_]+): ")
+_PW_EXPECT = re2.compile(r"Expect \"(?P<action>[A-Za-z_]+)\"")
+_PW_WAITING = re2.compile(r"waiting for (?P<locator>\S.*?\))(?: to be [a-z]+)?\s*$")
+_PW_NODE = re2.compile(
     r"^ *[0-9]+\) \[[^\]]+\] › (?P<file>[^ ]+):(?P<line>[0-9]+):[0-9]+ › (?P<title>.+?)(?: ─+)?$"
 )
-_JEST = re.compile(r"^ *● (?P<title>.+)$")
+_JEST = re2.compile(r"^ *● (?P<title>.+)$")
 _JEST_NOT_TESTS = ("Test suite failed to run", "Console", "Validation Error")
-_CYPRESS = re.compile(r"^  [0-9]+\) (?P<title>.+)$")
-_RSPEC = re.compile(r"^rspec (?P<file>\./[^ :]+):(?P<line>[0-9]+) # (?P<title>.+)$")
-_LIBRARY_PATH = re.compile(r"(site-packages|dist-packages|/\.venv/|/lib/python[0-9.]+/)")
+_CYPRESS = re2.compile(r"^  [0-9]+\) (?P<title>.+)$")
+_RSPEC = re2.compile(r"^rspec (?P<file>\./[^ :]+):(?P<line>[0-9]+) # (?P<title>.+)$")
+_LIBRARY_PATH = re2.compile(r"(site-packages|dist-packages|/\.venv/|/lib/python[0-9.]+/)")
 
 
 @dataclass(slots=True)
@@ -140,7 +142,7 @@ class FailureCollector:
     def _on_pw_expect(self, hit: Hit) -> None:
         self._set_action(_PW_EXPECT.search(hit.text))
 
-    def _set_action(self, m: re.Match[str] | None) -> None:
+    def _set_action(self, m: Any) -> None:  # an re2 match (re2 has no type stubs)
         if m and self._block and not self._block.action:
             self._block.action = m["action"]
 

@@ -9,7 +9,7 @@ from typing import BinaryIO
 
 import re2
 
-from agent_engine.preprocess import clean_chunk, decode, is_boilerplate
+from agent_engine.preprocess import decode, is_boilerplate, strip_ansi, tolerate_prefix
 from agent_engine.rules import OPTIONS
 
 CHUNK_BYTES = 4 << 20
@@ -39,7 +39,9 @@ class Scanner:
     """Finds every line matching any of `patterns` (RE2: linear time, no catastrophic input)."""
 
     def __init__(self, patterns: Sequence[str], context: int = 3) -> None:
-        joined = "|".join(f"(?:{p})" for p in patterns)
+        # The combined search runs on raw chunks (only colours removed), so anchors must
+        # tolerate a timestamp prefix; the set of exact patterns then runs on the clean line.
+        joined = "|".join(f"(?:{tolerate_prefix(p)})" for p in patterns)
         self._any = re2.compile(f"(?m){joined}".encode(), OPTIONS)
         self._set = re2.Set.SearchSet(OPTIONS)
         for pattern in patterns:
@@ -61,7 +63,7 @@ class Scanner:
                 carry = data  # no complete line yet
                 continue
             chunk, carry = (data[:cut], data[cut:]) if cut else (data, b"")
-            chunk = clean_chunk(chunk)
+            chunk = strip_ansi(chunk)
             yield from self._complete(pending, chunk, line_base)
             pending = [hit for hit in pending if hit.missing_after]
             for hit in self._hits(chunk, line_base, recent):

@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 
-from bench import accuracy
+from bench import accuracy, classify
 
 COMMANDS: dict[str, tuple[str, Callable[[], int]]] = {
     "accuracy": ("A1: classifier accuracy on the labelled corpus", accuracy.main),
+    "classify": ("B1: classification throughput and memory against grep", classify.main),
 }
 
 
