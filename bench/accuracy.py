@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from agent_engine.classify import Classifier
 from agent_engine.rules import load_rules
 from agent_engine.taxonomy import ErrorType
-from bench.corpus import Case, load_cases
+from bench.corpus import CORPUS, HOLDOUT, Case, load_cases
 
 BINS = ((0.9, 1.01), (0.7, 0.9), (0.5, 0.7), (0.0, 0.5))
 
@@ -101,5 +101,8 @@ def render(report: Report) -> str:
 
 
 def main() -> int:
-    print(render(evaluate(load_cases())))
+    for title, root in (("corpus (rules tuned on it)", CORPUS), ("held-out set", HOLDOUT)):
+        print(f"== A1 on the {title}: {root}")
+        print(render(evaluate(load_cases(root))))
+        print()
     return 0

@@ -1,0 +1,65 @@
+"""agent-engine.toml: validated; unknown keys name the key and the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from agent_engine.errors import ConfigError
+from agent_engine.settings import load_settings
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "agent-engine.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_no_file_means_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert load_settings().classifier.extra_packs == []
+
+
+def test_the_file_in_the_working_directory_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path, '[classifier]\ndisabled_rules = ["py.traceback"]\n')
+    monkeypatch.chdir(tmp_path)
+    assert load_settings().classifier.disabled_rules == ["py.traceback"]
+
+
+def test_extra_packs_are_relative_to_the_config_file(tmp_path: Path) -> None:
+    path = write(tmp_path, '[classifier]\nextra_packs = ["packs/ours.toml"]\n')
+    assert load_settings(path).classifier.extra_packs == [tmp_path / "packs" / "ours.toml"]
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("[classifer]\n", "classifer"),
+        ("[classifier]\nextra_pack = []\n", "classifier.extra_pack"),
+    ],
+)
+def test_an_unknown_key_names_the_key_and_the_file(tmp_path: Path, text: str, key: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    assert f"unknown key '{key}'" in info.value.message
+    assert str(path) in info.value.message
+
+
+def test_a_wrong_type_is_named(tmp_path: Path) -> None:
+    path = write(tmp_path, '[classifier]\ndisabled_rules = "py.traceback"\n')
+    with pytest.raises(ConfigError, match="'classifier.disabled_rules'"):
+        load_settings(path)
+
+
+def test_broken_toml_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_settings(write(tmp_path, "[classifier\n"))
+
+
+def test_a_missing_file_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_settings(tmp_path / "nope.toml")

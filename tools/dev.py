@@ -1,0 +1,127 @@
+"""Set up a development environment and run the project: python3 -m tools.dev test|demo|setup.
+
+Runs on the system Python with the standard library only: it creates `.venv`, installs the
+project with its test extra (again only when pyproject.toml changed), then runs the command
+inside that environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv"
+STAMP = VENV / ".agent-engine-installed"
+DEMO_CASES = (
+    "locator_not_found/pytest-playwright-get-by-role-click-timeout",
+    "database_unavailable/alembic-upgrade-connection-refused",
+    "backend_exception/playwright-locator-timeout-api-500",
+    "dependency_install_failed/yarn-classic-package-not-found-on-registry",
+    "runner_cancelled/gha-runner-shutdown-signal",
+)
+
+
+def venv_python() -> Path:
+    return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def say(message: str) -> None:
+    print(f"[dev] {message}", flush=True)
+
+
+def ensure_venv() -> None:
+    """Create .venv (installing Debian's python3-venv first when ensurepip is missing)."""
+    if venv_python().exists():
+        return
+    say(f"creating {VENV}")
+    try:
+        venv.create(VENV, with_pip=True)
+    except subprocess.CalledProcessError:
+        if not (shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0):
+            raise
+        shutil.rmtree(VENV, ignore_errors=True)
+        say("ensurepip is missing: installing python3-venv with apt-get")
+        minor = f"python3.{sys.version_info.minor}-venv"
+        subprocess.run(["apt-get", "update", "-q"], check=True)
+        subprocess.run(["apt-get", "install", "-y", "-q", "python3-venv", minor], check=False)
+        venv.create(VENV, with_pip=True)
+
+
+def ensure_installed() -> None:
+    """pip install -e '.[test]' when pyproject.toml changed since the last install."""
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if STAMP.exists() and STAMP.read_text(encoding="utf-8") == digest:
+        return
+    say("installing the project and its test dependencies into .venv")
+    pip = [str(venv_python()), "-m", "pip", "--disable-pip-version-check"]
+    subprocess.run([*pip, "install", "-q", "--upgrade", "pip"], check=True)
+    subprocess.run([*pip, "install", "-q", "-e", f"{ROOT}[test]"], check=True)
+    STAMP.write_text(digest, encoding="utf-8")
+
+
+def setup() -> None:
+    ensure_venv()
+    ensure_installed()
+
+
+def run_in_venv(args: Sequence[str]) -> int:
+    return subprocess.run([str(venv_python()), *args], cwd=ROOT, check=False).returncode
+
+
+def cmd_setup(_: Sequence[str]) -> int:
+    setup()
+    say(f"ready: {venv_python()}")
+    return 0
+
+
+def cmd_test(extra: Sequence[str]) -> int:
+    setup()
+    say("running the test suite: python -m pytest " + " ".join(extra))
+    code = run_in_venv(["-m", "pytest", *extra])
+    if code == 5:
+        say("pytest collected no tests: that is a failure")
+    return code
+
+
+def cmd_demo(_: Sequence[str]) -> int:
+    setup()
+    corpus = ROOT / "tests" / "fixtures" / "corpus"
+    for case in DEMO_CASES:
+        logs = sorted(str(p.relative_to(ROOT)) for p in (corpus / case).glob("*.log"))
+        say(f"classifying {case}")
+        code = run_in_venv(["-m", "tools.classify", "--format", "text", *logs])
+        if code != 0:
+            return code
+    say("done: each verdict above came from python -m tools.classify on the bundled logs")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
+    "setup": cmd_setup,
+    "test": cmd_test,
+    "demo": cmd_demo,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python3 -m tools.dev", description=__doc__)
+    p.add_argument(
+        "command",
+        choices=sorted(COMMANDS),
+        help="setup, test (extra args go to "
+        "pytest) or demo (the main job: classify the bundled example logs)",
+    )
+    args, extra = p.parse_known_args(argv)
+    return COMMANDS[args.command](extra)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
