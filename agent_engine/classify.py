@@ -140,7 +140,7 @@ class Classifier:
                     id=result.id,
                     file=result.file,
                     line=result.line,
-                    message=redact(result.message.splitlines()[0] if result.message else ""),
+                    message=result.message.splitlines()[0] if result.message else "",
                     locator=details.locator,
                     action=details.action,
                 )

@@ -9,6 +9,7 @@ from typing import Any
 import re2
 
 from agent_engine.models import FailedTest
+from agent_engine.redact import redact
 from agent_engine.scan import Hit
 
 MAX_FAILED_TESTS = 500
@@ -84,6 +85,9 @@ class FailureCollector:
 
     def add(self, test: FailedTest) -> None:
         """Add a test, or fill the empty fields of one already known under the same id."""
+        test = test.model_copy(
+            update={"message": redact(test.message), "locator": redact(test.locator)}
+        )
         known = self.tests.get(test.id)
         if known is None:
             self.total += 1
@@ -91,6 +95,8 @@ class FailureCollector:
                 self.tests[test.id] = test
             return
         fill = {k: v for k, v in test.model_dump().items() if v and not getattr(known, k)}
+        if known.message.endswith("...") and len(test.message) > len(known.message):
+            fill["message"] = test.message  # pytest's summary line cuts messages short
         if fill:
             self.tests[test.id] = known.model_copy(update=fill)
 
@@ -110,11 +116,11 @@ class FailureCollector:
         )
 
     def _close_block(self) -> None:
-        if self._block is not None and not self._block.name.startswith(
-            ("ERROR at ", "ERROR collecting")
-        ):
-            self._blocks.append(self._block)
-        self._block = None
+        block, self._block = self._block, None
+        # Sections without a test location or error line are pytest's own (summary,
+        # coverage); collection and setup errors are reported by the summary lines.
+        if block and (block.file or block.message) and not block.name.startswith("ERROR "):
+            self._blocks.append(block)
 
     def _on_pytest_summary(self, hit: Hit) -> None:
         if (m := _PYTEST_SUMMARY.match(hit.text)) is not None:
@@ -168,8 +174,8 @@ class FailureCollector:
             return
         parts = [m["title"].strip()]
         for _, text in hit.after:
-            if not text.startswith("     ") or text.strip().startswith(("Error", "Assertion")):
-                return  # not Cypress's "N) suite / test:" block
+            if not text.startswith("      ") or text.strip().startswith(("Error", "Assertion")):
+                return  # not Cypress's "N) suite / test:" block (RSpec indents by 5)
             parts.append(text.strip())
             if text.endswith(":"):
                 self.add(FailedTest(id=" ".join(parts)[:-1]))

@@ -127,9 +127,6 @@ class UnescapedXml(io.RawIOBase):
     def __init__(self, stream: BinaryIO) -> None:
         self._stream = stream
 
-    def readable(self) -> bool:
-        return True
-
     def read(self, size: int = -1) -> bytes:
         data = self._stream.read(size)
         if data and not data.endswith(b"\n"):

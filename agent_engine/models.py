@@ -71,6 +71,8 @@ class LogKind(StrEnum):
 
 
 class TestOutcome(StrEnum):
+    __test__ = False  # not a pytest class
+
     PASSED = "passed"
     FAILED = "failed"
     ERROR = "error"

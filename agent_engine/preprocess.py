@@ -37,9 +37,11 @@ class Line:
     text: str
 
 
-def strip_ansi(chunk: bytes) -> bytes:
-    """Remove colour and cursor escape sequences; newlines are never touched."""
-    return _ANSI.sub(b"", chunk) if b"\x1b" in chunk else chunk
+def clean_chunk(chunk: bytes) -> bytes:
+    """Remove colour and cursor escape sequences and CRs before newlines; the newlines stay."""
+    if b"\x1b" in chunk:
+        chunk = _ANSI.sub(b"", chunk)
+    return chunk.replace(b"\r\n", b"\n") if b"\r" in chunk else chunk
 
 
 def clean_line(text: str) -> str:
@@ -62,7 +64,7 @@ def decode(raw: bytes) -> str:
 def preprocess(lines: Iterable[str]) -> Iterator[Line]:
     """Clean raw lines one by one, dropping boilerplate but keeping the original numbers."""
     for number, raw in enumerate(lines, start=1):
-        text = decode(strip_ansi(raw.encode("utf-8", "surrogateescape")))
+        text = decode(clean_chunk(raw.encode("utf-8", "surrogateescape")))
         if not is_boilerplate(text):
             yield Line(number, text)
 

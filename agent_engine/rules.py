@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Sequence
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
@@ -128,7 +127,3 @@ def _options() -> re2.Options:
 
 
 OPTIONS = _options()
-
-
-def patterns(rules: Sequence[Rule]) -> list[str]:
-    return [rule.pattern for rule in rules]

@@ -9,7 +9,7 @@ from typing import BinaryIO
 
 import re2
 
-from agent_engine.preprocess import decode, is_boilerplate, strip_ansi, tolerate_prefix
+from agent_engine.preprocess import clean_chunk, decode, is_boilerplate, tolerate_prefix
 from agent_engine.rules import OPTIONS
 
 CHUNK_BYTES = 4 << 20
@@ -63,7 +63,7 @@ class Scanner:
                 carry = data  # no complete line yet
                 continue
             chunk, carry = (data[:cut], data[cut:]) if cut else (data, b"")
-            chunk = strip_ansi(chunk)
+            chunk = clean_chunk(chunk)
             yield from self._complete(pending, chunk, line_base)
             pending = [hit for hit in pending if hit.missing_after]
             for hit in self._hits(chunk, line_base, recent):

@@ -6,6 +6,15 @@ from typing import Any
 
 from agent_engine.classify import LogSource
 
+# A pytest JUnit report: a failure in a class, a pass, a skip and a setup error.
+PYTEST_JUNIT = b"""<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="pytest">
+<testcase classname="tests.test_shop.TestCart" name="test_total" file="tests/test_shop.py" line="41" time="0.5">
+<failure message="AssertionError: assert 3 == 4">E   AssertionError: assert 3 == 4</failure></testcase>
+<testcase classname="tests.test_shop" name="test_ok" time="0.1" />
+<testcase classname="tests.test_shop" name="test_later" time="-1"><skipped message="not yet" /></testcase>
+<testcase classname="tests.test_shop" name="test_setup" time="x"><error message="fixture 'db' not found" /></testcase>
+</testsuite></testsuites>"""
+
 
 def run_info(**overrides: Any) -> dict[str, Any]:
     run: dict[str, Any] = {

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from agent_engine.preprocess import (
     Line,
+    clean_chunk,
     clean_line,
     is_boilerplate,
     preprocess,
-    strip_ansi,
     tolerate_prefix,
 )
 
@@ -35,7 +37,7 @@ def test_clean_line(raw: str, clean: str) -> None:
 
 def test_colours_and_cursor_codes_go_but_newlines_stay() -> None:
     raw = b"\x1b[1m\x1b[31mE   boom\x1b[0m\n\x1b]8;;http://x\x07link\x1b]8;;\x07\n\x1b[2Kdone\n"
-    assert strip_ansi(raw) == b"E   boom\nlink\ndone\n"
+    assert clean_chunk(raw) == b"E   boom\nlink\ndone\n"
 
 
 @pytest.mark.parametrize(
@@ -74,8 +76,6 @@ def test_carets_that_are_not_anchors_are_left_alone(pattern: str, kept: str) -> 
 
 
 def test_anchors_tolerate_a_prefix() -> None:
-    import re
-
     rewritten = re.compile(tolerate_prefix("(^FAILED |^ERROR )x"))
     assert rewritten.match("2024-03-05T10:11:12.1234567Z FAILED x")
     assert rewritten.match("ERROR x")

@@ -93,7 +93,7 @@ def test_a_bad_pack_is_an_error_naming_file_and_rule(
 def test_a_duplicate_id_is_refused(tmp_path: Path) -> None:
     pack = tmp_path / "ours.toml"
     pack.write_text(PACK.replace("ours.widget-exploded", "py.traceback"), encoding="utf-8")
-    with pytest.raises(ConfigError, match="duplicate rule id 'py.traceback'"):
+    with pytest.raises(ConfigError, match=r"duplicate rule id 'py\.traceback'"):
         load_rules(ClassifierSettings(extra_packs=[pack]))
 
 

@@ -51,7 +51,7 @@ def test_an_unknown_key_names_the_key_and_the_file(tmp_path: Path, text: str, ke
 
 def test_a_wrong_type_is_named(tmp_path: Path) -> None:
     path = write(tmp_path, '[classifier]\ndisabled_rules = "py.traceback"\n')
-    with pytest.raises(ConfigError, match="'classifier.disabled_rules'"):
+    with pytest.raises(ConfigError, match=r"'classifier\.disabled_rules'"):
         load_settings(path)
 
 

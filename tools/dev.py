@@ -45,13 +45,14 @@ def ensure_venv() -> None:
     try:
         venv.create(VENV, with_pip=True)
     except subprocess.CalledProcessError:
-        if not (shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0):
+        apt = shutil.which("apt-get")
+        if not (apt and hasattr(os, "geteuid") and os.geteuid() == 0):
             raise
         shutil.rmtree(VENV, ignore_errors=True)
         say("ensurepip is missing: installing python3-venv with apt-get")
         minor = f"python3.{sys.version_info.minor}-venv"
-        subprocess.run(["apt-get", "update", "-q"], check=True)
-        subprocess.run(["apt-get", "install", "-y", "-q", "python3-venv", minor], check=False)
+        subprocess.run([apt, "update", "-q"], check=True)
+        subprocess.run([apt, "install", "-y", "-q", "python3-venv", minor], check=False)
         venv.create(VENV, with_pip=True)
 
 

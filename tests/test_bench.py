@@ -1,0 +1,35 @@
+"""The benchmark runner works end to end on small inputs (the figures come from python -m bench)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench import classify
+from bench.runner import main
+
+
+def test_the_generated_log_has_its_failures_in_place(tmp_path: Path) -> None:
+    log = classify.generate(tmp_path / "ci.log", 1)
+    text = log.read_text(encoding="utf-8")
+    assert log.stat().st_size >= 1_000_000
+    assert text.index("Connection refused") < text.index("Locator.click: Timeout")
+    assert text.startswith("2026-11-21T10:")
+
+
+def test_b1_prints_ratios_against_grep(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(classify, "RUNS", 1)
+    assert classify.main((1,)) == 0
+    out = capsys.readouterr().out
+    assert "locator_not_found" in out
+    assert "ratio" in out
+
+
+def test_the_runner_dispatches_accuracy(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["accuracy"]) == 0
+    out = capsys.readouterr().out
+    assert "held-out set" in out
+    assert "macro F1" in out

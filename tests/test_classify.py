@@ -1,0 +1,180 @@
+"""The verdict: root cause before symptom, evidence that points at real lines, stable signatures."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from agent_engine.classify import Classifier, LogSource, normalise, signature
+from agent_engine.errors import InputError
+from agent_engine.failures import MAX_FAILED_TESTS
+from agent_engine.preprocess import clean_chunk, clean_line
+from agent_engine.taxonomy import BlockerType, ErrorType
+from bench.corpus import CORPUS, HOLDOUT, Case, load_cases
+from tests.builders import PYTEST_JUNIT, text_log
+from tests.conftest import FIXTURES
+
+LOCATOR_CASE = CORPUS / "locator_not_found" / "pytest-playwright-get-by-role-click-timeout"
+DB_REFUSED = (
+    'psycopg.OperationalError: connection failed: connection to server at "127.0.0.1", port 5432 '
+    "failed: Connection refused"
+)
+LOCATOR_TIMEOUT = (
+    "E           playwright._impl._errors.TimeoutError: Locator.click: Timeout 5000ms exceeded."
+)
+
+
+def file_line(path: Path, number: int) -> str:
+    raw = path.read_bytes().split(b"\n")[number - 1]
+    return clean_line(clean_chunk(raw).decode("utf-8", "replace"))
+
+
+def test_a_real_locator_timeout_names_locator_not_found_with_exact_lines(
+    classifier: Classifier,
+) -> None:
+    log = LOCATOR_CASE / "pytest.log"
+    verdict = classifier.classify([LogSource.from_path(log)])
+    assert verdict.error_type is ErrorType.LOCATOR_NOT_FOUND
+    assert verdict.blocker_type is BlockerType.CODE
+    assert verdict.confidence >= 0.8
+    top = verdict.evidence[0]
+    assert (top.rule_id, top.line) == ("playwright.action-timeout", 45)
+    assert top.text == file_line(log, 45)
+    assert [c.line for c in top.context] == [42, 43, 44, 46, 47, 48]
+    (test,) = verdict.failed_tests
+    assert test.locator == 'get_by_role("button", name="Submit order")'
+    assert (test.action, test.file, test.line) == ("click", "tests_ui/test_checkout.py", 7)
+
+
+@pytest.mark.parametrize("case", load_cases(CORPUS) + load_cases(HOLDOUT), ids=lambda c: c.name)
+def test_every_evidence_line_is_that_line_of_its_file(classifier: Classifier, case: Case) -> None:
+    verdict = classifier.classify(case.logs(), case.junit())
+    for item in verdict.evidence:
+        if item.log.endswith(".log"):
+            assert file_line(Path(item.log), item.line).startswith(item.text[:200].rstrip()) or (
+                "[REDACTED:" in item.text
+            ), (item.log, item.line)
+
+
+def test_root_cause_before_symptom(classifier: Classifier) -> None:
+    log = text_log(
+        "ci.log",
+        "Run alembic upgrade head",
+        DB_REFUSED,
+        "alembic.util.exc.CommandError: Can't locate revision identified by 'ae10'",
+        "Error: Timed out waiting for: http://localhost:8000/api/health/",
+        LOCATOR_TIMEOUT,
+        LOCATOR_TIMEOUT,
+    )
+    verdict = classifier.classify([log])
+    assert verdict.error_type is ErrorType.DATABASE_UNAVAILABLE
+    assert verdict.evidence[0].line == 2
+    assert {a.error_type for a in verdict.alternatives} >= {
+        ErrorType.MIGRATION_FAILED,
+        ErrorType.HEALTH_CHECK_FAILED,
+        ErrorType.LOCATOR_NOT_FOUND,
+    }
+
+
+def test_a_refusal_the_retry_loop_recovered_from_is_weak(classifier: Classifier) -> None:
+    log = text_log(
+        "ci.log",
+        "localhost:5432 - no response",
+        DB_REFUSED,
+        "localhost:5432 - accepting connections",
+        "collected 12 items",
+        LOCATOR_TIMEOUT,
+        'E             - waiting for get_by_role("button", name="Save")',
+    )
+    verdict = classifier.classify([log])
+    assert verdict.error_type is ErrorType.LOCATOR_NOT_FOUND
+    db = next(a for a in verdict.alternatives if a.error_type is ErrorType.DATABASE_UNAVAILABLE)
+    assert db.confidence < 0.5
+
+
+def test_a_much_stronger_later_cause_beats_a_weak_earlier_one(classifier: Classifier) -> None:
+    log = text_log(
+        "ci.log",
+        "Traceback (most recent call last):",  # weak backend_exception hint
+        LOCATOR_TIMEOUT,
+        'E             - waiting for locator("#save")',
+    )
+    assert classifier.classify([log]).error_type is ErrorType.LOCATOR_NOT_FOUND
+
+
+def test_nothing_known_is_unknown_with_low_confidence(classifier: Classifier) -> None:
+    verdict = classifier.classify([text_log("ci.log", "make: *** [lint] Error 1", "done")])
+    assert verdict.error_type is ErrorType.UNKNOWN
+    assert verdict.confidence < 0.5
+    assert verdict.evidence == []
+    assert "no known failure pattern" in verdict.summary
+
+
+def test_an_empty_run_has_no_tests_and_no_lines(classifier: Classifier) -> None:
+    verdict = classifier.classify([text_log("empty.log")])
+    assert (verdict.lines_scanned, verdict.failed_tests_total) == (0, 0)
+
+
+def test_signatures_ignore_what_varies_between_runs() -> None:
+    one = "Locator.click: Timeout 5000ms exceeded at /home/runner/work/a/b.py:41 (run 7f3a9c1e)"
+    two = "Locator.click: Timeout 30000ms exceeded at /tmp/x/y.py:7 (run 0b1c2d3e)"
+    assert normalise(one) == normalise(two)
+    assert signature(ErrorType.LOCATOR_NOT_FOUND, one) == signature(
+        ErrorType.LOCATOR_NOT_FOUND, two
+    )
+    assert signature(ErrorType.LOCATOR_NOT_FOUND, one) != signature(ErrorType.TEST_TIMEOUT, one)
+    assert signature(ErrorType.LOCATOR_NOT_FOUND, 'waiting for locator("#save")') != signature(
+        ErrorType.LOCATOR_NOT_FOUND, 'waiting for locator("#cancel")'
+    )
+
+
+def test_the_same_failure_in_two_runs_has_one_signature(classifier: Classifier) -> None:
+    first = classifier.classify([text_log("a.log", "2024-01-01T00:00:00.1Z " + DB_REFUSED)])
+    second = classifier.classify([text_log("b.log", "noise", DB_REFUSED.replace("5432", "5433"))])
+    assert first.signature == second.signature
+
+
+def test_evidence_and_tests_stay_bounded_on_a_flood(classifier: Classifier) -> None:
+    lines = []
+    for i in range(3000):
+        lines += [f"FAILED e2e/test_{i}.py::test_case_{i} - AssertionError: boom", LOCATOR_TIMEOUT]
+    verdict = classifier.classify([text_log("flood.log", *lines)])
+    assert len(verdict.evidence) <= 12
+    assert len(verdict.failed_tests) == MAX_FAILED_TESTS
+    assert verdict.failed_tests_total == 3000
+    assert verdict.lines_scanned == 6000
+
+
+def test_an_unreadable_log_is_an_input_error(classifier: Classifier, tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="cannot read"):
+        classifier.classify([LogSource.from_path(tmp_path / "missing.log")])
+
+
+def test_junit_failures_feed_tests_and_evidence(classifier: Classifier) -> None:
+    junit = FIXTURES / "playwright" / "junit.xml"
+    verdict = classifier.classify([], [LogSource.from_path(junit)])
+    tests = {t.id: t for t in verdict.failed_tests}
+    click = tests["failing/test_failing.py::test_click_missing_button[chromium]"]
+    assert (click.locator, click.action, click.line) == ('locator("#does-not-exist")', "click", 6)
+    expect = tests["failing/test_failing.py::test_expect_wrong_text[chromium]"]
+    assert (expect.locator, expect.action) == ('locator("#title")', "to_have_text")
+    assert {e.log for e in verdict.evidence} == {str(junit)}
+    timeout = next(e for e in verdict.evidence if e.rule_id == "playwright.action-timeout")
+    assert "Locator.click: Timeout 2000ms exceeded." in file_line(junit, timeout.line)
+
+
+def test_weak_evidence_alone_gives_a_low_confidence_verdict(classifier: Classifier) -> None:
+    verdict = classifier.classify([text_log("backend.log", "Traceback (most recent call last):")])
+    assert verdict.error_type is ErrorType.BACKEND_EXCEPTION
+    assert verdict.confidence < 0.5
+
+
+def test_passing_junit_cases_are_not_failed_tests(classifier: Classifier) -> None:
+    report = LogSource("junit.xml", lambda: io.BytesIO(PYTEST_JUNIT))
+    verdict = classifier.classify([], [report])
+    assert [t.id for t in verdict.failed_tests] == [
+        "tests/test_shop.py::TestCart::test_total",
+        "tests.test_shop::test_setup",
+    ]

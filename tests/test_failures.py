@@ -1,0 +1,149 @@
+"""Failed tests from console output and JUnit XML, across the runners users have."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from agent_engine.classify import Classifier, LogSource
+from agent_engine.errors import InputError
+from agent_engine.junit import UnescapedXml, parse_junit
+from agent_engine.models import FailedTest, TestOutcome
+from tests.builders import PYTEST_JUNIT, text_log
+
+
+def failed(classifier: Classifier, *lines: str) -> list[FailedTest]:
+    return classifier.classify([text_log("out.log", *lines)]).failed_tests
+
+
+def test_pytest_summary_lines_are_merged_with_their_sections(classifier: Classifier) -> None:
+    tests = failed(
+        classifier,
+        "___________________ TestCart.test_total[chromium] ___________________",
+        "",
+        '>       page.locator("#total").click()',
+        "shop/tests/test_cart.py:12: ",
+        "../.venv/lib/python3.11/site-packages/playwright/sync_api/_generated.py:11045: in click",
+        "E   playwright._impl._errors.TimeoutError: Locator.click: Timeout 2000ms exceeded.",
+        'E     - waiting for locator("#total")',
+        "FAILED shop/tests/test_cart.py::TestCart::test_total[chromium] - playwright._impl._e...",
+    )
+    assert tests == [
+        FailedTest(
+            id="shop/tests/test_cart.py::TestCart::test_total[chromium]",
+            file="shop/tests/test_cart.py",
+            line=12,
+            message="playwright._impl._errors.TimeoutError: Locator.click: Timeout 2000ms exceeded.",
+            locator='locator("#total")',
+            action="click",
+        )
+    ]
+
+
+def test_pytest_sections_that_are_not_tests_are_ignored(classifier: Classifier) -> None:
+    tests = failed(
+        classifier,
+        "_______________ coverage: platform linux, python 3.11.7-final-0 ________________",
+        "____________________ ERROR collecting tests/test_x.py ____________________",
+        "E   ModuleNotFoundError: No module named 'shop'",
+        "ERROR tests/test_x.py - ModuleNotFoundError: No module named 'shop'",
+    )
+    assert tests == []
+
+
+def test_playwright_node_summary(classifier: Classifier) -> None:
+    tests = failed(
+        classifier,
+        "  1) [chromium] › tests/login.spec.ts:12:5 › login › shows an error ─────────────────",
+        "    Error: expect(locator).toBeVisible() failed",
+    )
+    assert [(t.id, t.file, t.line) for t in tests] == [
+        ("tests/login.spec.ts › login › shows an error", "tests/login.spec.ts", 12)
+    ]
+
+
+def test_jest_bullets_skip_suite_and_console_blocks(classifier: Classifier) -> None:
+    tests = failed(
+        classifier,
+        "  ● Console",
+        "  ● Cart › adds an item",
+        "  ● Test suite failed to run",
+        "    expect(received).toBe(expected) // Object.is equality",
+    )
+    assert [t.id for t in tests] == ["Cart › adds an item"]
+
+
+def test_cypress_numbered_failures_but_not_rspec_ones(classifier: Classifier) -> None:
+    tests = failed(
+        classifier,
+        "  1) Login",
+        "       shows an error for a bad password:",
+        "     AssertionError: Timed out retrying after 4000ms: Expected to find element: "
+        "`[data-cy=error]`, but never found it.",
+        "  2) Sign up allows a user to sign up",
+        "     Failure/Error: click_on 'Sign up'",
+        "rspec ./spec/features/signup_spec.rb:23 # Sign up allows a user to sign up",
+    )
+    assert [(t.id, t.line) for t in tests] == [
+        ("Login shows an error for a bad password", None),
+        ("./spec/features/signup_spec.rb:23", 23),
+    ]
+
+
+def test_failed_test_messages_are_redacted(classifier: Classifier) -> None:
+    (test,) = failed(classifier, "FAILED t.py::test_db - password=hunter2hunter2 refused")
+    assert "hunter2" not in test.message
+
+
+def test_junit_results_with_classes_skips_and_errors() -> None:
+    results = [c.result for c in parse_junit(io.BytesIO(PYTEST_JUNIT))]
+    assert [(r.id, r.outcome, r.line) for r in results] == [
+        ("tests/test_shop.py::TestCart::test_total", TestOutcome.FAILED, 42),
+        ("tests.test_shop::test_ok", TestOutcome.PASSED, None),
+        ("tests.test_shop::test_later", TestOutcome.SKIPPED, None),
+        ("tests.test_shop::test_setup", TestOutcome.ERROR, None),
+    ]
+    assert [r.duration_s for r in results] == [0.5, 0.1, None, None]
+
+
+def test_playwright_node_junit() -> None:
+    xml = b"""<testsuites><testsuite name="login.spec.ts"><testcase name="login shows an error"
+    classname="login.spec.ts" time="3.2"><failure message="login.spec.ts:12:5 login shows an error"
+    type="FAILURE">Error: expect(locator).toBeVisible() failed</failure></testcase></testsuite></testsuites>"""
+    (case,) = parse_junit(io.BytesIO(xml))
+    assert case.result.id == "login.spec.ts::login shows an error"
+    assert case.result.message == "login.spec.ts:12:5 login shows an error"
+    assert "toBeVisible" in case.text
+
+
+@pytest.mark.parametrize(
+    "xml",
+    [
+        b"<testsuites><testcase",
+        b"not xml at all",
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
+        b"<testsuites>&lol2;</testsuites>",
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>',
+    ],
+)
+def test_a_malformed_or_hostile_report_is_an_input_error(xml: bytes) -> None:
+    with pytest.raises(InputError, match="not a valid JUnit XML report"):
+        parse_junit(io.BytesIO(xml), "junit.xml")
+
+
+def test_a_hostile_report_given_to_the_classifier_is_an_input_error(
+    classifier: Classifier,
+) -> None:
+    bomb = b'<!DOCTYPE x [<!ENTITY a "aaaa">]><testsuites>&a;</testsuites>'
+    with pytest.raises(InputError):
+        classifier.classify([], [LogSource("bomb.xml", lambda: io.BytesIO(bomb))])
+
+
+def test_unescaped_junit_keeps_line_numbers_across_small_reads() -> None:
+    xml = b'<a m="one&#10;two &amp; &lt;b&gt;">\nline &quot;2&quot;\nthree</a>\n'
+    reader = UnescapedXml(io.BytesIO(xml))
+    pieces = []
+    while chunk := reader.read(5):
+        pieces.append(chunk)
+    assert b"".join(pieces) == b'<a m="one two & <b>">\nline "2"\nthree</a>\n'
