@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
-
-import re2
+from typing import BinaryIO
 
 from agent_engine.errors import InputError
 from agent_engine.failures import EXTRACTORS, FailureCollector
@@ -25,6 +22,7 @@ from agent_engine.models import (
 from agent_engine.redact import redact
 from agent_engine.rules import Effect, Rule
 from agent_engine.scan import Hit, Scanner, ScanStats
+from agent_engine.signature import signature
 from agent_engine.taxonomy import TAXONOMY, ErrorType
 
 SOLID = 0.6  # a type whose score reaches this has solid evidence
@@ -302,31 +300,3 @@ def _summary(winner: ErrorType, conf: float, evidence: list[Evidence], total: in
         return f"{winner.value}: no known failure pattern matched{tests}"
     key = evidence[0]
     return f"{winner.value} ({conf:.0%}): {key.text.strip()[:240]} [{key.log}:{key.line}]{tests}"
-
-
-# RE2, like every pattern that runs over log text: linear time whatever the input.
-_MASKS: tuple[tuple[Any, str], ...] = (
-    (re2.compile(r"\[REDACTED:[a-z_]+\]"), "<secret>"),
-    (re2.compile(r"(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"), "<id>"),
-    (re2.compile(r"(?i)\b(?:0x)?[0-9a-f]{7,}\b"), "<id>"),
-    (re2.compile(r"(?:[A-Za-z]:)?(?:[\w.@~-]*/)+[\w.@-]+"), "<path>"),
-    (
-        re2.compile(r"\b[0-9]+(?:\.[0-9]+)?\s?(?:ms|s|sec|seconds?|m|min|minutes?|h)\b"),
-        "<duration>",
-    ),
-    (re2.compile(r"[0-9]+"), "<n>"),
-    (re2.compile(r"\s+"), " "),
-)
-
-
-def normalise(text: str) -> str:
-    """A key line with the parts that vary between runs masked (ids, paths, timings, numbers)."""
-    for pattern, mask in _MASKS:
-        text = pattern.sub(mask, text)
-    return text.strip()
-
-
-def signature(error_type: ErrorType, key_line: str) -> str:
-    """A stable fingerprint: the same failure gets the same signature across runs."""
-    digest = hashlib.sha256(f"{error_type.value}\n{normalise(key_line)}".encode()).hexdigest()
-    return f"{error_type.value}:{digest[:16]}"

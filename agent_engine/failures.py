@@ -3,6 +3,7 @@ RSpec; UI failures carry the locator and the action that failed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,9 +72,9 @@ class FailureCollector:
     def feed(self, hit: Hit) -> None:
         """Take one hit in line order (hits of several logs may be fed one log after another)."""
         for index in hit.matched:
-            handler = getattr(self, f"_on_{self.names[index]}", None) if self.names[index] else None
+            handler = HANDLERS.get(self.names[index])
             if handler is not None:
-                handler(hit)
+                handler(self, hit)
 
     def finish(self) -> list[FailedTest]:
         """The failed tests found, pytest sections merged into their summary lines."""
@@ -86,7 +87,7 @@ class FailureCollector:
     def add(self, test: FailedTest) -> None:
         """Add a test, or fill the empty fields of one already known under the same id."""
         test = test.model_copy(
-            update={"message": redact(test.message), "locator": redact(test.locator)}
+            update={k: redact(getattr(test, k)) for k in ("id", "message", "locator")}
         )
         known = self.tests.get(test.id)
         if known is None:
@@ -191,3 +192,9 @@ class FailureCollector:
                     message=m["title"],
                 )
             )
+
+
+# Extractor name -> what to do with a line it matched.
+HANDLERS: dict[str, Callable[[FailureCollector, Hit], None]] = {
+    name: getattr(FailureCollector, f"_on_{name}") for name in EXTRACTORS
+}

@@ -26,23 +26,23 @@ _SECRET_KEYS = "|".join(
     )
 )
 
-# Secrets known by their own shape; they are replaced first, so a token after `Bearer ` or
-# `_authToken=` is named by what it is.
+# Secrets known by their own shape (no word boundaries: `x_ghp_...` is a token too). They are
+# replaced first, so a token after `Bearer ` or `_authToken=` is named by what it is.
 _SHAPES: tuple[tuple[str, str], ...] = (
     (
         "private_key",
         r"-----BEGIN[A-Z ]* PRIVATE KEY( BLOCK)?-----(?s:.*?)"
         r"(-----END[A-Z ]* PRIVATE KEY( BLOCK)?-----|\z)",
     ),
-    ("github_token", r"\b(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,}\b"),
-    ("github_token", r"\bgithub_pat_[A-Za-z0-9_]{22,}\b"),
-    ("jwt", r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
-    ("aws_access_key", r"\b(AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b"),
-    ("gcp_api_key", r"\bAIza[0-9A-Za-z_-]{35}\b"),
-    ("slack_token", r"\bxox[abposr]-[A-Za-z0-9-]{10,}"),
-    ("stripe_key", r"\b[rs]k_(live|test)_[A-Za-z0-9]{16,}\b"),
-    ("npm_token", r"\bnpm_[A-Za-z0-9]{36}\b"),
-    ("pypi_token", r"\bpypi-AgE[A-Za-z0-9_-]{50,}"),
+    ("github_token", r"(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,}"),
+    ("github_token", r"github_pat_[A-Za-z0-9_]{22,}"),
+    ("jwt", r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
+    ("aws_access_key", r"(AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}"),
+    ("gcp_api_key", r"AIza[0-9A-Za-z_-]{35}"),
+    ("slack_token", r"xox[abposr]-[A-Za-z0-9-]{10,}"),
+    ("stripe_key", r"[rs]k_(live|test)_[A-Za-z0-9]{16,}"),
+    ("npm_token", r"npm_[A-Za-z0-9]{36,}"),
+    ("pypi_token", r"pypi-AgE[A-Za-z0-9_-]{50,}"),
 )
 # Secrets known by what stands before them. Group `keep` stays in front of the marker, `tail`
 # after it.

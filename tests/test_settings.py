@@ -63,3 +63,8 @@ def test_broken_toml_is_a_config_error(tmp_path: Path) -> None:
 def test_a_missing_file_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot read"):
         load_settings(tmp_path / "nope.toml")
+
+
+def test_the_repository_config_is_valid() -> None:
+    root = Path(__file__).resolve().parent.parent
+    assert load_settings(root / "agent-engine.toml").classifier.disabled_rules == []
