@@ -89,7 +89,7 @@ class FailureCollector:
         test = test.model_copy(
             update={k: redact(getattr(test, k)) for k in ("id", "message", "locator")}
         )
-        known = self.tests.get(test.id)
+        known = self.tests.get(self._same_test(test.id))
         if known is None:
             self.total += 1
             if len(self.tests) < MAX_FAILED_TESTS:
@@ -99,7 +99,19 @@ class FailureCollector:
         if known.message.endswith("...") and len(test.message) > len(known.message):
             fill["message"] = test.message  # pytest's summary line cuts messages short
         if fill:
-            self.tests[test.id] = known.model_copy(update=fill)
+            self.tests[known.id] = known.model_copy(update=fill)
+
+    def _same_test(self, test_id: str) -> str:
+        """The id under which this test is already known: pytest prints ids relative to where
+        it started (`e2e/test_x.py::t`), its JUnit XML relative to its rootdir (`test_x::t`)."""
+        if test_id in self.tests:
+            return test_id
+        dotted = _dotted(test_id)
+        for known in self.tests:
+            other = _dotted(known)
+            if dotted.endswith("." + other) or other.endswith("." + dotted):
+                return known
+        return test_id
 
     def _merge_block(self, block: _Block) -> None:
         name = block.name.replace(".", "::")
@@ -192,6 +204,14 @@ class FailureCollector:
                     message=m["title"],
                 )
             )
+
+
+def _dotted(test_id: str) -> str:
+    """`e2e/test_x.py::TestA::t[p]` -> `e2e.test_x.TestA.t[p]`, to compare pytest ids."""
+    head, sep, tail = test_id.partition("::")
+    if not sep:
+        return test_id
+    return head.removesuffix(".py").replace("/", ".") + "." + tail.replace("::", ".")
 
 
 # Extractor name -> what to do with a line it matched.

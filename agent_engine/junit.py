@@ -95,20 +95,29 @@ def _location(attrs: dict[str, str], text: str) -> tuple[str, int | None]:
     if attrs.get("file"):
         line = attrs.get("line", "")
         return attrs["file"], int(line) + 1 if line.isdigit() else None
-    module = attrs.get("classname", "")
+    classname = attrs.get("classname", "")
     for m in _PY_FILE_LINE.finditer(text):
-        path = m["file"].removesuffix(".py").replace("/", ".")
-        if module == path or module.startswith(path + "."):
+        if _module_prefix(classname, m["file"]):
             return m["file"], int(m["line"])
     return "", None
+
+
+def _module_prefix(classname: str, file: str) -> int:
+    """How many leading parts of a pytest classname name the module `file` (0: none).
+    The classname is relative to pytest's rootdir, the traceback path to where it started."""
+    path = "." + file.removesuffix(".py").replace("/", ".")
+    parts = classname.split(".")
+    for count in range(len(parts), 0, -1):
+        if path.endswith("." + ".".join(parts[:count])):
+            return count
+    return 0
 
 
 def _test_id(classname: str, name: str, file: str) -> str:
     if file.endswith(".py"):
         # pytest: classname is the module path plus any class names.
-        module = file.removesuffix(".py").replace("/", ".")
-        classes = classname.removeprefix(module).strip(".")
-        return "::".join(p for p in (file, *classes.split("."), name) if p)
+        classes = classname.split(".")[_module_prefix(classname, file) :]
+        return "::".join(p for p in (file, *classes, name) if p)
     return f"{classname}::{name}" if classname else name
 
 

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 
 from agent_engine.errors import ConfigError
 from agent_engine.models import ErrorDetail
@@ -26,10 +33,81 @@ class ClassifierSettings(Section):
     disabled_rules: list[str] = Field(default_factory=list)
 
 
+# A command as an argv list (never a shell string). Placeholders: {python} (this
+# interpreter), {base_url} (where the app listens), {tests} (test ids, one argument each).
+Command = Annotated[list[Annotated[str, StringConstraints(min_length=1)]], Field(min_length=1)]
+
+
+class AppSettings(Section):
+    """How to prepare, start and health-check the app under test."""
+
+    start: Command
+    base_url: str = Field(pattern=r"^https?://")
+    health_url: str = Field(pattern=r"^https?://")
+    health_timeout_s: float = Field(default=60, gt=0, le=3600)
+    migrate: Command | None = None
+    seed: Command | None = None
+    log: Path = Path("out/backend.log")
+    env: dict[str, str] = Field(default_factory=dict)
+
+
+class E2ESettings(Section):
+    """How to run the E2E suite (whole, smoke subset, by test id) and where reports land."""
+
+    run: Command
+    run_subset: Command
+    smoke: Command | None = None
+    auth: Command | None = None
+    junit: Path
+    log: Path
+    output: Path
+    env: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("run_subset")
+    @classmethod
+    def _takes_test_ids(cls, command: list[str]) -> list[str]:
+        if "{tests}" not in command:
+            raise ValueError("must contain the argument '{tests}' where the test ids go")
+        return command
+
+
+class SelfHealCommands(Section):
+    """The commands behind the self-heal actions that need one (the rest are built in)."""
+
+    reseed_db: Command | None = None
+    regenerate_storage_state: Command | None = None
+    restart_backend: Command | None = None
+    restart_database: Command | None = None
+    install_browsers: Command | None = None
+
+
+class SelfHealSettings(Section):
+    commands: SelfHealCommands = Field(default_factory=SelfHealCommands)
+
+
 class Settings(Section):
     """The whole of agent-engine.toml."""
 
     classifier: ClassifierSettings = Field(default_factory=ClassifierSettings)
+    app: AppSettings | None = None
+    e2e: E2ESettings | None = None
+    self_heal: SelfHealSettings = Field(default_factory=SelfHealSettings)
+
+
+def expand(command: list[str], **values: str | list[str]) -> list[str]:
+    """Fill a command's placeholders; a list value (the test ids) becomes several arguments."""
+    argv: list[str] = []
+    for arg in command:
+        value = values.get(arg[1:-1]) if arg.startswith("{") and arg.endswith("}") else None
+        if isinstance(value, list):
+            argv.extend(value)
+            continue
+        filled = arg
+        for name, text in values.items():
+            if isinstance(text, str):
+                filled = filled.replace("{" + name + "}", text)
+        argv.append(filled)
+    return argv
 
 
 def load_settings(path: Path | None = None) -> Settings:

@@ -8,29 +8,33 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import uvicorn
+from playwright.sync_api import expect, sync_playwright
+
 from sample_app import faults
+from sample_app.app import Config, flaky_marker
+from sample_app.browser import launch_args
+from sample_app.db import migrate
+from sample_app.repo import seed
 
 
-def cmd_migrate(args: argparse.Namespace) -> int:
-    from sample_app.app import Config
-    from sample_app.db import migrate
-
+def cmd_migrate(_: argparse.Namespace) -> int:
     config = Config.from_env()
     print(f"migrating the {config.database.kind} database", flush=True)
     try:
         applied = migrate(config.database, config.faults)
     except Exception as exc:
-        print(f"migration failed: {type(exc).__module__}.{type(exc).__name__}: {exc}",
-              file=sys.stderr, flush=True)
+        print(
+            f"migration failed: {type(exc).__module__}.{type(exc).__name__}: {exc}",
+            file=sys.stderr,
+            flush=True,
+        )
         raise
     print(f"migrations applied: {', '.join(applied) or 'none (up to date)'}")
     return 0
 
 
-def cmd_seed(args: argparse.Namespace) -> int:
-    from sample_app.app import Config, flaky_marker
-    from sample_app.repo import seed
-
+def cmd_seed(_: argparse.Namespace) -> int:
     config = Config.from_env()
     names = seed(config.database, config.faults)
     flaky_marker(config).unlink(missing_ok=True)
@@ -39,18 +43,14 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    uvicorn.run("sample_app.app:create_app", factory=True, host=args.host, port=args.port,
-                log_level="info")
+    uvicorn.run(
+        "sample_app.app:create_app", factory=True, host=args.host, port=args.port, log_level="info"
+    )
     return 0
 
 
 def cmd_auth(args: argparse.Namespace) -> int:
     """Sign in through the real login form and save the browser's storage state."""
-    from playwright.sync_api import expect, sync_playwright
-
-    from sample_app.browser import launch_args
 
     state = Path(args.state)
     with sync_playwright() as pw:

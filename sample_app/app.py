@@ -92,8 +92,11 @@ class App:
         return str(username) if username else None
 
     def page(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
-        context |= {"user": self.user(request), "names": self.config.names(),
-                    "csrf": csrf_token(request)}
+        context |= {
+            "user": self.user(request),
+            "names": self.config.names(),
+            "csrf": csrf_token(request),
+        }
         return self.templates.TemplateResponse(request, name, context, status_code=status)
 
     # --- sign in and out ----------------------------------------------------------------
@@ -107,10 +110,17 @@ class App:
         user = await self.db(lambda c: repo.find_user(c, username))
         target = safe_next(str(form.get("next", "/projects")))
         if user is None or not repo.check_password(password, user["password_hash"]):
-            return self.page(request, "login.html", 401, next=target,
-                             error="Invalid username or password.", username=username)
-        request.session.update({"user": username, "issued_at": time.time(),
-                                "csrf": secrets.token_urlsafe(16)})
+            return self.page(
+                request,
+                "login.html",
+                401,
+                next=target,
+                error="Invalid username or password.",
+                username=username,
+            )
+        request.session.update(
+            {"user": username, "issued_at": time.time(), "csrf": secrets.token_urlsafe(16)}
+        )
         return RedirectResponse(target, status_code=303)
 
     async def logout(self, request: Request) -> Response:
@@ -120,7 +130,7 @@ class App:
 
     # --- pages --------------------------------------------------------------------------
 
-    async def home(self, request: Request) -> Response:
+    async def home(self, _: Request) -> Response:
         return RedirectResponse("/projects", status_code=303)
 
     async def projects(self, request: Request) -> Response:
@@ -134,27 +144,34 @@ class App:
         if request.method == "GET":
             return self.page(request, "project_form.html", project=None, errors={}, values={})
         form = await check_csrf(request)
-        values = {"name": str(form.get("name", "")).strip(),
-                  "description": str(form.get("description", "")).strip()}
+        values = {
+            "name": str(form.get("name", "")).strip(),
+            "description": str(form.get("description", "")).strip(),
+        }
         errors = await self.db(lambda c: validate(c, values))
         if errors:
-            return self.page(request, "project_form.html", 400, project=None, errors=errors,
-                             values=values)
+            return self.page(
+                request, "project_form.html", 400, project=None, errors=errors, values=values
+            )
         new_id = await self.db(lambda c: repo.create_project(c, **values))
         return RedirectResponse(f"/projects/{new_id}", status_code=303)
 
     async def edit_project(self, request: Request) -> Response:
         project = await self.load_project(request)
         if request.method == "GET":
-            return self.page(request, "project_form.html", project=project, errors={},
-                             values=project)
+            return self.page(
+                request, "project_form.html", project=project, errors={}, values=project
+            )
         form = await check_csrf(request)
-        values = {"name": str(form.get("name", "")).strip(),
-                  "description": str(form.get("description", "")).strip()}
+        values = {
+            "name": str(form.get("name", "")).strip(),
+            "description": str(form.get("description", "")).strip(),
+        }
         errors = await self.db(lambda c: validate(c, values, project["id"]))
         if errors:
-            return self.page(request, "project_form.html", 400, project=project, errors=errors,
-                             values=values)
+            return self.page(
+                request, "project_form.html", 400, project=project, errors=errors, values=values
+            )
         await self.db(lambda c: repo.update_project(c, project["id"], **values))
         return RedirectResponse(f"/projects/{project['id']}", status_code=303)
 
@@ -200,20 +217,25 @@ class App:
             raise HTTPException(404, f"Task {task_id} does not exist")
         return JSONResponse(task_json(task))
 
-    async def health(self, request: Request) -> Response:
+    async def health(self, _: Request) -> Response:
         kind = self.config.database.kind
         try:
             await self.db(lambda c: c.one("SELECT COUNT(*) AS n FROM schema_migrations"))
-        except Exception as exc:  # noqa: BLE001 - any failure means the database is not usable
+        except Exception as exc:
             log.error("health check: database %s unavailable: %s", kind, exc)
-            return JSONResponse({"status": "error", "database": "unavailable", "engine": kind},
-                                status_code=503)
+            return JSONResponse(
+                {"status": "error", "database": "unavailable", "engine": kind}, status_code=503
+            )
         return JSONResponse({"status": "ok", "database": "ok", "engine": kind})
 
 
 def task_json(task: Mapping[str, Any]) -> dict[str, Any]:
-    return {"id": task["id"], "title": task["title"], "done": bool(task["done"]),
-            **({"assignee": task["assignee"]} if "assignee" in task else {})}
+    return {
+        "id": task["id"],
+        "title": task["title"],
+        "done": bool(task["done"]),
+        **({"assignee": task["assignee"]} if "assignee" in task else {}),
+    }
 
 
 def validate(conn: Connection, values: Mapping[str, str], other_than: int = 0) -> dict[str, str]:
@@ -247,8 +269,9 @@ def safe_next(target: str) -> str:
     return target if target.startswith("/") and not target.startswith("//") else "/projects"
 
 
-def require_user(app: App, handler: Callable[[Request], Awaitable[Response]],
-                 api: bool = False) -> Callable[[Request], Awaitable[Response]]:
+def require_user(
+    app: App, handler: Callable[[Request], Awaitable[Response]], api: bool = False
+) -> Callable[[Request], Awaitable[Response]]:
     async def guarded(request: Request) -> Response:
         if app.user(request) is None:
             if api:
@@ -282,14 +305,20 @@ def create_app(config: Config | None = None) -> Starlette:
     ]
 
     async def not_found(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, HTTPException)  # noqa: S101 - registered for HTTPException only
+        assert isinstance(exc, HTTPException)
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
         return app.page(request, "error.html", exc.status_code, message=exc.detail)
 
     return Starlette(
         routes=routes,
-        middleware=[Middleware(SessionMiddleware, secret_key=config.secret,
-                               session_cookie="sample_app_session", same_site="lax")],
+        middleware=[
+            Middleware(
+                SessionMiddleware,
+                secret_key=config.secret,
+                session_cookie="sample_app_session",
+                same_site="lax",
+            )
+        ],
         exception_handlers={HTTPException: not_found},
     )

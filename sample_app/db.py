@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -34,7 +33,9 @@ class Database:
             if url:
                 parts = urlsplit(url)
                 host = parts.hostname or "127.0.0.1"
-                url = urlunsplit(parts._replace(netloc=f"{parts.username or ''}@{host}:{CLOSED_PORT}"))
+                url = urlunsplit(
+                    parts._replace(netloc=f"{parts.username or ''}@{host}:{CLOSED_PORT}")
+                )
             else:
                 path = Path("/nonexistent/sample_app/app.db")
         return cls(url, path)

@@ -41,31 +41,39 @@ def get_project(conn: Connection, project_id: int) -> Row | None:
 
 
 def name_taken(conn: Connection, name: str, other_than: int = 0) -> bool:
-    row = conn.one("SELECT id FROM projects WHERE LOWER(name) = ? AND id <> ?",
-                   (name.lower(), other_than))
+    row = conn.one(
+        "SELECT id FROM projects WHERE LOWER(name) = ? AND id <> ?", (name.lower(), other_than)
+    )
     return row is not None
 
 
 def create_project(conn: Connection, name: str, description: str) -> int:
-    row = conn.one("INSERT INTO projects (name, description) VALUES (?, ?) RETURNING id",
-                   (name, description))
-    assert row is not None  # noqa: S101 - RETURNING always yields the row
+    row = conn.one(
+        "INSERT INTO projects (name, description) VALUES (?, ?) RETURNING id", (name, description)
+    )
+    assert row is not None
     return int(row["id"])
 
 
 def update_project(conn: Connection, project_id: int, name: str, description: str) -> None:
-    conn.execute("UPDATE projects SET name = ?, description = ? WHERE id = ?",
-                 (name, description, project_id))
+    conn.execute(
+        "UPDATE projects SET name = ?, description = ? WHERE id = ?",
+        (name, description, project_id),
+    )
 
 
 def list_tasks(conn: Connection, project_id: int) -> list[Row]:
-    return conn.all("SELECT id, title, done FROM tasks WHERE project_id = ? ORDER BY position, id",
-                    (project_id,))
+    return conn.all(
+        "SELECT id, title, done FROM tasks WHERE project_id = ? ORDER BY position, id",
+        (project_id,),
+    )
 
 
 def add_task(conn: Connection, project_id: int, title: str) -> None:
-    conn.execute("INSERT INTO tasks (project_id, title, position) VALUES (?, ?, ?)",
-                 (project_id, title, len(list_tasks(conn, project_id))))
+    conn.execute(
+        "INSERT INTO tasks (project_id, title, position) VALUES (?, ?, ?)",
+        (project_id, title, len(list_tasks(conn, project_id))),
+    )
 
 
 def set_task_done(conn: Connection, task_id: int, done: bool) -> Row | None:
@@ -88,19 +96,27 @@ def seed(db: Database, faults: frozenset[str]) -> list[str]:
         for table in ("tasks", "projects", "users"):
             conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
         for username, display, password in USERS:
-            conn.execute("INSERT INTO users (username, display_name, password_hash) VALUES (?, ?, ?)",
-                         (username, display, hash_password(password)))
+            conn.execute(
+                "INSERT INTO users (username, display_name, password_hash) VALUES (?, ?, ?)",
+                (username, display, hash_password(password)),
+            )
         for project_id, name, description, tasks in PROJECTS:
             if project_id == 1 and "seed_missing" in faults:
                 continue
-            conn.execute("INSERT INTO projects (id, name, description) VALUES (?, ?, ?)",
-                         (project_id, name, description))
+            conn.execute(
+                "INSERT INTO projects (id, name, description) VALUES (?, ?, ?)",
+                (project_id, name, description),
+            )
             for position, title in enumerate(tasks):
-                conn.execute("INSERT INTO tasks (project_id, title, position) VALUES (?, ?, ?)",
-                             (project_id, title, position))
+                conn.execute(
+                    "INSERT INTO tasks (project_id, title, position) VALUES (?, ?, ?)",
+                    (project_id, title, position),
+                )
             names.append(name)
         if db.url:  # explicit ids do not move PostgreSQL's identity sequences
             for table in ("projects", "tasks", "users"):
-                conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
-                             f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)")
+                conn.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                    f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+                )
     return names

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from agent_engine.errors import ConfigError
-from agent_engine.settings import load_settings
+from agent_engine.settings import expand, load_settings
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -68,3 +68,46 @@ def test_a_missing_file_is_a_config_error(tmp_path: Path) -> None:
 def test_the_repository_config_is_valid() -> None:
     root = Path(__file__).resolve().parent.parent
     assert load_settings(root / "agent-engine.toml").classifier.disabled_rules == []
+
+
+def test_the_repository_config_describes_the_app_and_its_suite() -> None:
+    root = Path(__file__).resolve().parent.parent
+    settings = load_settings(root / "agent-engine.toml")
+    assert settings.app is not None
+    assert settings.e2e is not None
+    assert settings.app.health_url.endswith("/api/health/")
+    assert "{tests}" in settings.e2e.run_subset
+    assert settings.self_heal.commands.reseed_db is not None
+
+
+def test_a_subset_command_must_take_test_ids(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[e2e]\nrun = ["pytest"]\nrun_subset = ["pytest"]\njunit = "j.xml"\n'
+        'log = "t.log"\noutput = "out"\n',
+    )
+    with pytest.raises(ConfigError, match=r"'e2e\.run_subset'.*\{tests\}"):
+        load_settings(path)
+
+
+def test_commands_are_argv_lists_not_strings(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[app]\nstart = "python -m app"\nbase_url = "http://127.0.0.1:1"\n'
+        'health_url = "http://127.0.0.1:1/health"\n',
+    )
+    with pytest.raises(ConfigError, match=r"'app\.start'"):
+        load_settings(path)
+
+
+def test_expand_fills_placeholders_and_spreads_test_ids() -> None:
+    command = ["{python}", "-m", "pytest", "--base-url={base_url}", "{tests}", "-x"]
+    assert expand(command, python="py", base_url="http://h:1", tests=["a::b", "c::d"]) == [
+        "py",
+        "-m",
+        "pytest",
+        "--base-url=http://h:1",
+        "a::b",
+        "c::d",
+        "-x",
+    ]

@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 STAMP = VENV / ".agent-engine-installed"
+DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
 DEMO_CASES = (
     "locator_not_found/pytest-playwright-get-by-role-click-timeout",
     "database_unavailable/alembic-upgrade-connection-refused",
@@ -46,7 +47,7 @@ def ensure_venv() -> None:
         venv.create(VENV, with_pip=True)
     except subprocess.CalledProcessError:
         apt = shutil.which("apt-get")
-        if not (apt and hasattr(os, "geteuid") and os.geteuid() == 0):
+        if not (apt and is_root()):
             raise
         shutil.rmtree(VENV, ignore_errors=True)
         say("ensurepip is missing: installing python3-venv with apt-get")
@@ -68,9 +69,31 @@ def ensure_installed() -> None:
     STAMP.write_text(digest, encoding="utf-8")
 
 
+def is_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def ensure_browser() -> None:
+    """Chromium for the E2E suite: Debian's package where apt is available (as root), else
+    Playwright's own build. CHROMIUM_EXECUTABLE points at any other browser binary."""
+    if os.environ.get("CHROMIUM_EXECUTABLE") or DEBIAN_CHROMIUM.exists():
+        return
+    apt = shutil.which("apt-get")
+    if apt and is_root():
+        say("installing Debian's chromium with apt-get")
+        subprocess.run([apt, "update", "-q"], check=False)
+        subprocess.run([apt, "install", "-y", "-q", "chromium"], check=False)
+    if not DEBIAN_CHROMIUM.exists():
+        say("no Debian chromium here: installing Playwright's Chromium")
+        deps = ["--with-deps"] if sys.platform == "linux" and shutil.which("sudo") else []
+        install = [str(venv_python()), "-m", "playwright", "install", *deps, "chromium"]
+        subprocess.run(install, check=True)
+
+
 def setup() -> None:
     ensure_venv()
     ensure_installed()
+    ensure_browser()
 
 
 def run_in_venv(args: Sequence[str]) -> int:

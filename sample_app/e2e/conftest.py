@@ -45,7 +45,11 @@ def _timeouts(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture
-def anonymous_page(browser: Browser, base_url: str, output_path: str) -> Iterator[Page]:
+def anonymous_page(
+    browser: Browser,
+    base_url: str,
+    output_path: str,  # noqa: ARG001 - requested so the failure hook finds the folder
+) -> Iterator[Page]:
     """A page in a fresh context with nobody signed in."""
     context: BrowserContext = browser.new_context(base_url=base_url)
     page = context.new_page()
@@ -69,4 +73,12 @@ def pytest_runtest_makereport(item: pytest.Item) -> Generator[None, Any, None]:
     path = Path(folder) / "dom.html"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(page.content(), encoding="utf-8")
-    item.user_properties.append(("dom_snapshot", os.path.relpath(path)))
+    item.user_properties.append(("dom_snapshot", report_path(item.config, path)))
+
+
+def report_path(config: pytest.Config, path: Path) -> str:
+    """Like pytest-playwright's artifact paths: relative to where pytest started, if inside."""
+    try:
+        return str(path.resolve().relative_to(config.invocation_params.dir))
+    except ValueError:
+        return str(path.resolve())

@@ -1,0 +1,114 @@
+"""The app under test as a background process: prepare, start, wait for health, stop."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from agent_engine.errors import AgentEngineError
+from agent_engine.files import write_atomic
+from agent_engine.models import ErrorBlocker
+from agent_engine.settings import AppSettings, expand
+
+
+class BackendError(AgentEngineError):
+    """The app under test could not be prepared, started or reached."""
+
+    code = "backend_failed"
+    blocker = ErrorBlocker.SYSTEM
+    next_step = "read the backend log named in the message"
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    ok: bool
+    seconds: float
+    detail: str
+
+
+def argv(command: list[str]) -> list[str]:
+    return expand(command, python=sys.executable)
+
+
+def run(command: list[str], env: dict[str, str]) -> int:
+    """Run a preparation command (migrate, seed) in the foreground, output passed through."""
+    return subprocess.run(
+        argv(command), env=os.environ | env, stdin=subprocess.DEVNULL, check=False
+    ).returncode
+
+
+def start(app: AppSettings, pid_file: Path) -> int:
+    """Start the app in its own process group, its output appended to `app.log`."""
+    app.log.parent.mkdir(parents=True, exist_ok=True)
+    with app.log.open("ab") as log:
+        process = subprocess.Popen(
+            argv(app.start),
+            env=os.environ | app.env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    write_atomic(pid_file, f"{process.pid}\n")
+    return process.pid
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - someone else's process with our pid
+        return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return False
+    return not Path(f"/proc/{pid}").exists()
+
+
+def wait_healthy(url: str, timeout_s: float, pid: int | None = None) -> Health:
+    """Poll the health URL until it answers 200, the process dies, or the time is up."""
+    started = time.monotonic()
+    detail = "no answer yet"
+    while time.monotonic() - started < timeout_s:
+        if pid is not None and not alive(pid):
+            return Health(False, time.monotonic() - started, f"the process {pid} exited")
+        try:
+            answer = httpx.get(url, timeout=2.0)
+            if answer.status_code == 200:
+                return Health(True, time.monotonic() - started, "200 OK")
+            detail = f"HTTP {answer.status_code}: {answer.text[:200]}"
+        except httpx.HTTPError as exc:
+            detail = f"{type(exc).__name__}: {exc}"
+        time.sleep(0.25)
+    return Health(False, time.monotonic() - started, detail)
+
+
+def stop(pid_file: Path, grace_s: float = 10.0) -> bool:
+    """Stop the process group named in `pid_file`: SIGTERM, then SIGKILL after `grace_s`."""
+    if not pid_file.exists():
+        return False
+    pid = int(pid_file.read_text().strip())
+    try:
+        os.killpg(pid, signal.SIGTERM)
+        deadline = time.monotonic() + grace_s
+        while alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if alive(pid):
+            os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    pid_file.unlink(missing_ok=True)
+    return True
