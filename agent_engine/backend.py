@@ -56,26 +56,24 @@ def start(app: AppSettings, pid_file: Path) -> int:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+    _CHILDREN[process.pid] = process
     write_atomic(pid_file, f"{process.pid}\n")
     return process.pid
 
 
+# Backends this process started, so their exit is seen (and reaped) here; a backend started
+# by another process (a previous command) is known only by its pid file.
+_CHILDREN: dict[int, subprocess.Popen[bytes]] = {}
+
+
 def alive(pid: int) -> bool:
+    if pid in _CHILDREN:
+        return _CHILDREN[pid].poll() is None
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:  # pragma: no cover - someone else's process with our pid
-        return True
-    return not _zombie(pid)
-
-
-def _zombie(pid: int) -> bool:
-    try:
-        os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        return False
-    return not Path(f"/proc/{pid}").exists()
+    return True
 
 
 def wait_healthy(url: str, timeout_s: float, pid: int | None = None) -> Health:
@@ -110,5 +108,8 @@ def stop(pid_file: Path, grace_s: float = 10.0) -> bool:
             os.killpg(pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
+    child = _CHILDREN.pop(pid, None)
+    if child is not None:
+        child.wait()
     pid_file.unlink(missing_ok=True)
     return True

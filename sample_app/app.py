@@ -269,9 +269,10 @@ def safe_next(target: str) -> str:
     return target if target.startswith("/") and not target.startswith("//") else "/projects"
 
 
-def require_user(
-    app: App, handler: Callable[[Request], Awaitable[Response]], api: bool = False
-) -> Callable[[Request], Awaitable[Response]]:
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def require_user(app: App, handler: Handler, api: bool = False) -> Handler:
     async def guarded(request: Request) -> Response:
         if app.user(request) is None:
             if api:
@@ -286,7 +287,13 @@ def create_app(config: Config | None = None) -> Starlette:
     """The ASGI app; configuration from the environment unless given."""
     config = config or Config.from_env()
     app = App(config)
-    page, api = (lambda h: require_user(app, h)), (lambda h: require_user(app, h, api=True))
+
+    def page(handler: Handler) -> Handler:
+        return require_user(app, handler)
+
+    def api(handler: Handler) -> Handler:
+        return require_user(app, handler, api=True)
+
     routes = [
         Route("/", page(app.home)),
         Route("/login", app.login_form, methods=["GET"]),

@@ -55,19 +55,19 @@ class Database:
     def connect(self) -> Iterator[Connection]:
         """A connection in a transaction: committed on success, rolled back on error."""
         if self.url:
-            with psycopg.connect(self.url, row_factory=dict_row, connect_timeout=5) as conn:
-                yield Connection(conn, "%s")
+            with psycopg.connect(self.url, row_factory=dict_row, connect_timeout=5) as pg:
+                yield Connection(pg, "%s")
             return
         if self.sqlite_path.parent != Path("/nonexistent/sample_app"):
             self.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.sqlite_path, timeout=10)
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA foreign_keys = ON")
+        lite = sqlite3.connect(self.sqlite_path, timeout=10)
+        lite.row_factory = sqlite3.Row
+        lite.execute("PRAGMA foreign_keys = ON")
         try:
-            with conn:
-                yield Connection(conn, "?")
+            with lite:
+                yield Connection(lite, "?")
         finally:
-            conn.close()
+            lite.close()
 
 
 @dataclass(slots=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from agent_engine.classify import Classifier
+from agent_engine.rules import load_rules
 from agent_engine.taxonomy import ErrorType
 from bench.accuracy import evaluate, render
 from bench.corpus import CORPUS, HOLDOUT, Case, load_cases
@@ -78,3 +80,12 @@ def test_a1_bars_on_the_corpus() -> None:
     top = report.calibration()[0]
     assert top[1] > 0
     assert top[2] >= 0.90
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if c.path.name.startswith("sample-app-")], ids=lambda c: c.name
+)
+def test_every_sample_app_fault_log_is_labelled_right(case: Case) -> None:
+    """Each fault switch of sample_app produced a real log; the classifier must name it."""
+    verdict = Classifier(load_rules()).classify(case.logs(), case.junit())
+    assert verdict.error_type.value == case.label
