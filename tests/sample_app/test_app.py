@@ -45,8 +45,15 @@ async def csrf(client: httpx.AsyncClient, path: str) -> str:
 
 async def sign_in(client: httpx.AsyncClient) -> None:
     token = await csrf(client, "/login")
-    answer = await client.post("/login", data={"csrf_token": token, "username": "demo",
-                                               "password": "demo-password", "next": "/projects"})
+    answer = await client.post(
+        "/login",
+        data={
+            "csrf_token": token,
+            "username": "demo",
+            "password": "demo-password",
+            "next": "/projects",
+        },
+    )
     assert answer.status_code == 303
 
 
@@ -72,20 +79,30 @@ async def test_signed_in_api_and_validation(client: httpx.AsyncClient) -> None:
     assert answer.status_code == 400
     assert "Name is required." in answer.text
     assert (await client.get("/projects/99")).status_code == 404
-    assert (await client.get("/api/projects/99/tasks")).json() == {"error": "Project 99 does not exist"}
+    assert (await client.get("/api/projects/99/tasks")).json() == {
+        "error": "Project 99 does not exist"
+    }
 
 
 async def test_open_redirects_are_refused(client: httpx.AsyncClient) -> None:
     token = await csrf(client, "/login")
-    answer = await client.post("/login", data={"csrf_token": token, "username": "demo",
-                                               "password": "demo-password",
-                                               "next": "//evil.example/x"})
+    answer = await client.post(
+        "/login",
+        data={
+            "csrf_token": token,
+            "username": "demo",
+            "password": "demo-password",
+            "next": "//evil.example/x",
+        },
+    )
     assert answer.headers["location"] == "/projects"
 
 
 async def test_health_reports_the_database(client: httpx.AsyncClient, tmp_path: Path) -> None:
     assert (await client.get("/api/health/")).json() == {
-        "status": "ok", "database": "ok", "engine": "sqlite"
+        "status": "ok",
+        "database": "ok",
+        "engine": "sqlite",
     }
     broken = Config(Database(None, tmp_path / "missing" / "x.db"), frozenset(), "s", tmp_path, 0)
     transport = httpx.ASGITransport(app=create_app(broken))
