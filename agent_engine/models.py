@@ -247,6 +247,43 @@ class Analysis(Versioned):
     escalate_after_attempts: int = Field(ge=0)
 
 
+class RunSummary(Contract):
+    """One stored run, as GET /runs lists it."""
+
+    run_key: ShortText
+    repository: ShortText
+    run_id: ShortText
+    run_attempt: int
+    job: ShortText
+    sha: ShortText
+    ref: ShortText
+    base_ref: ShortText
+    pr_number: int | None
+    outcome: Outcome
+    error_type: ErrorType
+    signature: ShortText
+    confidence: float
+    created_at: ShortText
+
+
+class RunList(Versioned):
+    runs: list[RunSummary]
+
+
+class Received(Versioned):
+    """The Cloud-Agent's answer: the Developer-Agent's analysis, as it came."""
+
+    status: Literal["received"] = "received"
+    upstream: Analysis
+
+
+class Health(Contract):
+    status: Literal["ok", "draining", "degraded"]
+    deployment_status: Literal["stable", "deploying", "degraded"]
+    version: ShortText
+    store: Literal["ok", "unavailable", "none"]
+
+
 # --- the error shape -------------------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -10,6 +11,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    SecretStr,
     StringConstraints,
     ValidationError,
     field_validator,
@@ -108,6 +110,43 @@ def expand(command: list[str], **values: str | list[str]) -> list[str]:
                 filled = filled.replace("{" + name + "}", text)
         argv.append(filled)
     return argv
+
+
+class ServiceSettings(BaseModel):
+    """The two services' settings; only the entry points read them from the environment."""
+
+    model_config = ConfigDict(frozen=True)
+
+    agent_token: SecretStr | None = None
+    developer_agent_url: str | None = None
+    developer_agent_token: SecretStr | None = None
+    database_url: str = "sqlite:///agent-engine.db"
+    drain: bool = False
+    drain_file: Path = Path("agent-engine.drain")
+    connect_timeout_s: float = 3.0
+    deadline_s: float = 25.0  # under the function's own limit (vercel.json maxDuration: 60)
+    forward_attempts: int = 3
+    max_body_bytes: int = 4 * 1024 * 1024
+    max_decompressed_bytes: int = 32 * 1024 * 1024
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> ServiceSettings:
+        """AGENT_TOKEN, DEVELOPER_AGENT_URL, DEVELOPER_AGENT_TOKEN, AGENT_ENGINE_DATABASE_URL,
+        AGENT_ENGINE_DRAIN (1 drains), AGENT_ENGINE_DRAIN_FILE; empty values count as unset."""
+        names = {
+            "agent_token": "AGENT_TOKEN",
+            "developer_agent_url": "DEVELOPER_AGENT_URL",
+            "developer_agent_token": "DEVELOPER_AGENT_TOKEN",
+            "database_url": "AGENT_ENGINE_DATABASE_URL",
+            "drain_file": "AGENT_ENGINE_DRAIN_FILE",
+        }
+        values: dict[str, Any] = {k: environ[v] for k, v in names.items() if environ.get(v)}
+        values["drain"] = environ.get("AGENT_ENGINE_DRAIN", "") in ("1", "true", "yes")
+        return cls.model_validate(values)
+
+    def draining(self) -> bool:
+        """The operator's drain switch: the variable, or the drain file present."""
+        return self.drain or self.drain_file.exists()
 
 
 def load_settings(path: Path | None = None) -> Settings:

@@ -1,0 +1,377 @@
+"""Durable storage of batches and their analyses: SQLite (default) or PostgreSQL.
+
+Idempotency is the database's job: a unique Idempotency-Key (and run key) decides which of
+several concurrent posts stores its analysis; the others read what was stored.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import zlib
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+import psycopg
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from agent_engine.errors import ConfigError, IdempotencyConflictError, StoreUnavailableError
+from agent_engine.models import History, RunSummary
+
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    run_key TEXT PRIMARY KEY,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    body_sha256 TEXT NOT NULL,
+    repository TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    run_attempt INTEGER NOT NULL,
+    job TEXT NOT NULL,
+    sha TEXT NOT NULL,
+    ref TEXT NOT NULL,
+    base_ref TEXT NOT NULL,
+    pr_number INTEGER,
+    outcome TEXT NOT NULL,
+    error_type TEXT NOT NULL,
+    signature TEXT NOT NULL,
+    confidence REAL NOT NULL,
+    created_at TEXT NOT NULL,
+    batch {blob} NOT NULL,
+    analysis TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS runs_by_signature ON runs (repository, signature);
+CREATE INDEX IF NOT EXISTS runs_by_created ON runs (repository, created_at);
+CREATE TABLE IF NOT EXISTS test_results (
+    run_key TEXT NOT NULL REFERENCES runs (run_key) ON DELETE CASCADE,
+    test_id TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    repository TEXT NOT NULL,
+    sha TEXT NOT NULL,
+    PRIMARY KEY (run_key, test_id, outcome)
+);
+CREATE INDEX IF NOT EXISTS tests_by_sha ON test_results (repository, sha, test_id);
+"""
+_COLUMNS = (
+    "run_key, idempotency_key, body_sha256, repository, run_id, run_attempt, job, sha, ref, "
+    "base_ref, pr_number, outcome, error_type, signature, confidence, created_at, batch, analysis"
+)
+_SUMMARY = (
+    "run_key, repository, run_id, run_attempt, job, sha, ref, base_ref, pr_number, outcome, "
+    "error_type, signature, confidence, created_at"
+)
+MAX_HISTORY_TESTS = 500
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    """What is stored for one batch: its identity, the redacted batch and the analysis."""
+
+    run_key: str
+    idempotency_key: str
+    body_sha256: str
+    repository: str
+    run_id: str
+    run_attempt: int
+    job: str
+    sha: str
+    ref: str
+    base_ref: str
+    pr_number: int | None
+    outcome: str
+    error_type: str
+    signature: str
+    confidence: float
+    batch_json: bytes
+    analysis_json: str
+    tests: Sequence[tuple[str, str]] = ()  # (test id, outcome)
+    created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    body_sha256: str
+    analysis_json: str
+
+
+class Store(Protocol):
+    """What the Developer-Agent needs from storage."""
+
+    def migrate(self) -> None: ...
+    def ping(self) -> None: ...
+    def find(self, idempotency_key: str, run_key: str) -> Stored | None: ...
+    def save(self, record: RunRecord) -> tuple[str, bool]: ...
+    def analysis(self, run_key: str) -> str | None: ...
+    def runs(self, repository: str | None, limit: int) -> list[RunSummary]: ...
+    def history(self, record: RunRecord, failed: Sequence[str]) -> History: ...
+    def count(self) -> int: ...
+    def close(self) -> None: ...
+
+
+class SqlStore:
+    """The SQL both databases share; subclasses give connections and placeholders."""
+
+    mark = "?"
+    blob = "BLOB"
+
+    def _tx(self) -> AbstractContextManager[Any]:
+        raise NotImplementedError
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace("?", self.mark)
+
+    def migrate(self) -> None:
+        with self._tx() as cur:
+            self._lock_schema(cur)
+            cur.execute("CREATE TABLE IF NOT EXISTS agent_engine_schema (version INTEGER NOT NULL)")
+            cur.execute("SELECT MAX(version) FROM agent_engine_schema")
+            version = cur.fetchone()[0] or 0
+            if version < SCHEMA_VERSION:
+                for statement in _SCHEMA.format(blob=self.blob).split(";"):
+                    if statement.strip():
+                        cur.execute(statement)
+                cur.execute(
+                    self._sql("INSERT INTO agent_engine_schema (version) VALUES (?)"),
+                    (SCHEMA_VERSION,),
+                )
+
+    def _lock_schema(self, cur: Any) -> None:
+        """Serialise schema changes between instances starting at once."""
+
+    def ping(self) -> None:
+        with self._tx() as cur:
+            cur.execute("SELECT 1")
+
+    def find(self, idempotency_key: str, run_key: str) -> Stored | None:
+        with self._tx() as cur:
+            cur.execute(
+                self._sql(
+                    "SELECT body_sha256, analysis FROM runs "
+                    "WHERE idempotency_key = ? OR run_key = ?"
+                ),
+                (idempotency_key, run_key),
+            )
+            row = cur.fetchone()
+        return Stored(row[0], row[1]) if row else None
+
+    def save(self, record: RunRecord) -> tuple[str, bool]:
+        """Store the record unless its key is taken: (analysis JSON, duplicate?)."""
+        values = (
+            record.run_key,
+            record.idempotency_key,
+            record.body_sha256,
+            record.repository,
+            record.run_id,
+            record.run_attempt,
+            record.job,
+            record.sha,
+            record.ref,
+            record.base_ref,
+            record.pr_number,
+            record.outcome,
+            record.error_type,
+            record.signature,
+            record.confidence,
+            record.created_at,
+            zlib.compress(record.batch_json, 6),
+            record.analysis_json,
+        )
+        marks = ", ".join("?" * len(values))
+        with self._tx() as cur:
+            cur.execute(
+                self._sql(
+                    f"INSERT INTO runs ({_COLUMNS}) VALUES ({marks}) "  # noqa: S608
+                    "ON CONFLICT DO NOTHING"
+                ),
+                values,
+            )
+            if cur.rowcount == 1:
+                rows = [
+                    (record.run_key, t, o, record.repository, record.sha)
+                    for t, o in dict.fromkeys(record.tests)
+                ]
+                if rows:
+                    cur.executemany(
+                        self._sql(
+                            "INSERT INTO test_results (run_key, test_id, outcome, repository, sha) "
+                            "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
+                        ),
+                        rows,
+                    )
+                return record.analysis_json, False
+        stored = self.find(record.idempotency_key, record.run_key)
+        if stored is None:  # pragma: no cover - a conflicting row cannot vanish (no deletes)
+            raise StoreUnavailableError("the stored run could not be read back")
+        if stored.body_sha256 != record.body_sha256:
+            raise IdempotencyConflictError(
+                f"run {record.run_key} (key {record.idempotency_key!r}) is already stored "
+                "with a different body"
+            )
+        return stored.analysis_json, True
+
+    def analysis(self, run_key: str) -> str | None:
+        with self._tx() as cur:
+            cur.execute(self._sql("SELECT analysis FROM runs WHERE run_key = ?"), (run_key,))
+            row = cur.fetchone()
+        return str(row[0]) if row else None
+
+    def batch(self, run_key: str) -> bytes | None:
+        """The stored (redacted) batch JSON."""
+        with self._tx() as cur:
+            cur.execute(self._sql("SELECT batch FROM runs WHERE run_key = ?"), (run_key,))
+            row = cur.fetchone()
+        return zlib.decompress(bytes(row[0])) if row else None
+
+    def runs(self, repository: str | None, limit: int) -> list[RunSummary]:
+        where, params = ("WHERE repository = ?", [repository]) if repository else ("", [])
+        with self._tx() as cur:
+            cur.execute(
+                self._sql(
+                    f"SELECT {_SUMMARY} FROM runs {where} "  # noqa: S608
+                    "ORDER BY created_at DESC, run_key LIMIT ?"
+                ),
+                (*params, limit),
+            )
+            rows = cur.fetchall()
+        names = [n.strip() for n in _SUMMARY.split(",")]
+        return [RunSummary.model_validate(dict(zip(names, row, strict=True))) for row in rows]
+
+    def history(self, record: RunRecord, failed: Sequence[str]) -> History:
+        """What earlier runs say about this signature and these failed tests."""
+        failed = list(failed)[:MAX_HISTORY_TESTS]
+        with self._tx() as cur:
+            cur.execute(
+                self._sql(
+                    "SELECT COUNT(*), MIN(created_at), MAX(created_at) FROM runs "
+                    "WHERE repository = ? AND signature = ? AND run_key <> ?"
+                ),
+                (record.repository, record.signature, record.run_key),
+            )
+            seen, first, last = cur.fetchone()
+            flaky: list[str] = []
+            if failed and record.sha:
+                marks = ", ".join("?" * len(failed))  # placeholders only: values are bound
+                query = (
+                    "SELECT DISTINCT test_id FROM test_results WHERE repository = ? AND sha = ? "
+                    f"AND outcome = 'passed' AND test_id IN ({marks}) ORDER BY test_id"
+                )
+                cur.execute(self._sql(query), (record.repository, record.sha, *failed))
+                flaky = [row[0] for row in cur.fetchall()]
+            on_base = False
+            if record.base_ref:
+                cur.execute(
+                    self._sql(
+                        "SELECT COUNT(*) FROM runs WHERE repository = ? AND signature = ? "
+                        "AND ref IN (?, ?) AND run_key <> ?"
+                    ),
+                    (
+                        record.repository,
+                        record.signature,
+                        record.base_ref,
+                        f"refs/heads/{record.base_ref}",
+                        record.run_key,
+                    ),
+                )
+                on_base = cur.fetchone()[0] > 0
+        return History(
+            seen_before=seen,
+            first_seen=first or "",
+            last_seen=last or "",
+            flaky_tests=flaky,
+            failing_on_base=on_base,
+        )
+
+    def count(self) -> int:
+        with self._tx() as cur:
+            cur.execute("SELECT COUNT(*) FROM runs")
+            return int(cur.fetchone()[0])
+
+    def close(self) -> None:
+        """Release connections (none are kept by default)."""
+
+
+class SQLiteStore(SqlStore):
+    """One file, WAL mode; a connection per operation (safe across threads)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._wal = threading.Event()
+
+    @contextmanager
+    def _tx(self) -> Iterator[Any]:
+        try:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreUnavailableError(f"SQLite store {self.path}: {exc}") from exc
+        try:
+            if not self._wal.is_set():
+                conn.execute("PRAGMA journal_mode = WAL")
+                self._wal.set()
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("BEGIN IMMEDIATE")
+            cur = conn.cursor()
+            yield cur
+            conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            conn.rollback()
+            raise StoreUnavailableError(f"SQLite store {self.path}: {exc}") from exc
+        except BaseException:
+            conn.rollback()
+            raise
+        finally:
+            conn.close()
+
+
+class PostgresStore(SqlStore):
+    """A connection pool opened on first use (nothing connects at import or start-up)."""
+
+    mark = "%s"
+    blob = "BYTEA"
+
+    def __init__(self, url: str, max_size: int = 8) -> None:
+        self._pool = ConnectionPool(
+            url,
+            min_size=0,
+            max_size=max_size,
+            open=False,
+            timeout=10,
+            kwargs={"connect_timeout": 5},
+        )
+        self._opened = threading.Lock()
+        self._open = False
+
+    @contextmanager
+    def _tx(self) -> Iterator[Any]:
+        try:
+            self._ensure_open()
+            with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+                yield cur
+        except (psycopg.OperationalError, PoolTimeout) as exc:
+            raise StoreUnavailableError(f"PostgreSQL store: {exc}") from exc
+
+    def _ensure_open(self) -> None:
+        with self._opened:
+            if not self._open:
+                self._pool.open(wait=False)
+                self._open = True
+
+    def _lock_schema(self, cur: Any) -> None:
+        cur.execute("SELECT pg_advisory_xact_lock(7166796)")
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+def open_store(url: str) -> SqlStore:
+    """`sqlite:///relative/path.db`, `sqlite:////absolute.db` or `postgresql://…`."""
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return SQLiteStore(path)
+    if url.startswith(("postgresql://", "postgres://")):
+        return PostgresStore(url)
+    raise ConfigError("AGENT_ENGINE_DATABASE_URL must start with sqlite:/// or postgresql://")
