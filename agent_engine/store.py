@@ -256,8 +256,9 @@ class SqlStore:
             if failed and record.sha:
                 marks = ", ".join("?" * len(failed))  # placeholders only: values are bound
                 query = (
-                    "SELECT DISTINCT test_id FROM test_results WHERE repository = ? AND sha = ? "
-                    f"AND outcome = 'passed' AND test_id IN ({marks}) ORDER BY test_id"
+                    "SELECT DISTINCT test_id FROM test_results "  # noqa: S608
+                    "WHERE repository = ? AND sha = ? AND outcome = 'passed' "
+                    f"AND test_id IN ({marks}) ORDER BY test_id"
                 )
                 cur.execute(self._sql(query), (record.repository, record.sha, *failed))
                 flaky = [row[0] for row in cur.fetchall()]
