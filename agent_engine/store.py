@@ -333,14 +333,14 @@ class PostgresStore(SqlStore):
     mark = "%s"
     blob = "BYTEA"
 
-    def __init__(self, url: str, max_size: int = 8) -> None:
+    def __init__(self, url: str, max_size: int = 8, timeout_s: float = 5.0) -> None:
         self._pool = ConnectionPool(
             url,
             min_size=0,
             max_size=max_size,
             open=False,
-            timeout=10,
-            kwargs={"connect_timeout": 5},
+            timeout=timeout_s,
+            kwargs={"connect_timeout": 3},
         )
         self._opened = threading.Lock()
         self._open = False

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
+import json
+from pathlib import Path
 from typing import Any
 
 from agent_engine.classify import LogSource
@@ -58,3 +61,22 @@ def batch(**overrides: Any) -> dict[str, Any]:
 def text_log(name: str, *lines: str) -> LogSource:
     """An in-memory log made of `lines`."""
     return LogSource.from_text(name, "".join(f"{line}\n" for line in lines))
+
+
+def case_batch(case: str, **run: Any) -> dict[str, Any]:
+    """A batch carrying the logs of a corpus case (tests/fixtures/corpus/<label>/<name>)."""
+    folder = Path(__file__).parent / "fixtures" / "corpus" / case
+    logs = [
+        log_file(
+            name=p.name,
+            content=p.read_text(encoding="utf-8"),
+            kind="junit" if p.suffix == ".xml" else "test_output",
+        )
+        for p in sorted(folder.iterdir())
+        if p.suffix in (".log", ".xml")
+    ]
+    return batch(run=run_info(**run), logs=logs, tests=[])
+
+
+def gzipped(body: dict[str, Any]) -> bytes:
+    return gzip.compress(json.dumps(body).encode())

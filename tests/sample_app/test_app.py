@@ -17,11 +17,6 @@ from sample_app.repo import seed
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 def config(tmp_path: Path, faults: frozenset[str] = frozenset()) -> Config:
     database = Database(None, tmp_path / "app.db")
     migrate(database, faults)
