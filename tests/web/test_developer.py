@@ -5,14 +5,18 @@ from __future__ import annotations
 import gzip
 import json
 import logging
+import sqlite3
 import zlib
+from pathlib import Path
 
 import httpx
 import pytest
 
+from agent_engine.classify import Classifier
 from agent_engine.models import Analysis, ErrorResponse, Health, RunList
 from agent_engine.settings import ServiceSettings
-from agent_engine.store import SqlStore
+from agent_engine.store import SQLiteStore, SqlStore
+from agent_engine.web.developer import create_developer_app
 from tests.builders import batch, case_batch, gzipped, log_file, run_info
 from tests.web.conftest import DEV_TOKEN
 
@@ -225,15 +229,10 @@ async def test_health_and_the_drain_switch(
 
 
 async def test_a_store_that_is_down_is_503_with_retry_after(
-    dev_settings: ServiceSettings, classifier: object, tmp_path: object
+    dev_settings: ServiceSettings, classifier: Classifier, tmp_path: Path
 ) -> None:
-    from pathlib import Path
-
-    from agent_engine.store import SQLiteStore
-    from agent_engine.web.developer import create_developer_app
-
-    down = SQLiteStore(Path(str(tmp_path)) / "missing" / "store.db")
-    app = create_developer_app(dev_settings, down, classifier)  # type: ignore[arg-type]
+    down = SQLiteStore(tmp_path / "missing" / "store.db")
+    app = create_developer_app(dev_settings, down, classifier)
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app),
         base_url="http://d",
@@ -246,10 +245,10 @@ async def test_a_store_that_is_down_is_503_with_retry_after(
         assert answer.headers["retry-after"] == "5"
 
 
-async def test_an_unset_token_never_runs_open(sqlite_store: SqlStore, classifier: object) -> None:
-    from agent_engine.web.developer import create_developer_app
-
-    app = create_developer_app(ServiceSettings(), sqlite_store, classifier)  # type: ignore[arg-type]
+async def test_an_unset_token_never_runs_open(
+    sqlite_store: SqlStore, classifier: Classifier
+) -> None:
+    app = create_developer_app(ServiceSettings(), sqlite_store, classifier)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://d") as c:
         error(await post(c, batch()), 503, "not_configured")
         error(await c.get("/runs"), 503, "not_configured")
@@ -266,7 +265,6 @@ async def test_stored_batches_are_compressed_and_redacted(
     dev_client: httpx.AsyncClient, sqlite_store: SqlStore
 ) -> None:
     await post(dev_client, case_batch(LOCATOR_CASE))
-    import sqlite3
-
-    raw = sqlite3.connect(sqlite_store.path).execute("SELECT batch FROM runs").fetchone()[0]  # type: ignore[attr-defined]
+    assert isinstance(sqlite_store, SQLiteStore)
+    raw = sqlite3.connect(sqlite_store.path).execute("SELECT batch FROM runs").fetchone()[0]
     assert b"new-project-btn" in zlib.decompress(raw)

@@ -3,6 +3,7 @@ listings, and a clear error when the database is down."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import zlib
 from dataclasses import replace
@@ -63,8 +64,6 @@ def test_the_batch_is_stored_compressed(tmp_path: Path) -> None:
     store.migrate()
     big = b'{"logs": "' + b"x" * 100_000 + b'"}'
     store.save(record(batch_json=big))
-    import sqlite3
-
     raw = sqlite3.connect(tmp_path / "s.db").execute("SELECT batch FROM runs").fetchone()[0]
     assert len(raw) < 2_000
     assert zlib.decompress(raw) == big
