@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 
-from bench import accuracy, classify
+from bench import accuracy, classify, services
 
 COMMANDS: dict[str, tuple[str, Callable[[], int]]] = {
     "accuracy": ("A1: classifier accuracy on the labelled corpus", accuracy.main),
     "classify": ("B1: classification throughput and memory against grep", classify.main),
+    "services": ("B2: Developer-Agent latency under 8 concurrent clients", services.main),
 }
 
 

@@ -61,16 +61,18 @@ class DeveloperAgent:
         self.guard(request)
         batch = parse(await read_body(request, self.settings), LogBatch)
         key = idempotency_key(request, batch)
-        digest = body_hash(batch)
-        stored = await run_in_threadpool(self.store.find, key, run_key(batch.run))
-        if stored is not None:
-            if stored.body_sha256 != digest:
-                raise IdempotencyConflictError(
-                    f"Idempotency-Key {key!r} was used for a different body"
-                )
-            return duplicate(stored.analysis_json)
-        analysis_json, was_duplicate = await run_in_threadpool(self.analyse, batch, key, digest)
+        analysis_json, was_duplicate = await run_in_threadpool(self.process, batch, key)
         return duplicate(analysis_json) if was_duplicate else json_answer(analysis_json)
+
+    def process(self, batch: LogBatch, key: str) -> tuple[str, bool]:
+        """The stored answer for this key, or a new analysis stored: (JSON, duplicate?)."""
+        digest = body_hash(batch)
+        stored = self.store.find(key, run_key(batch.run))
+        if stored is None:
+            return self.analyse(batch, key, digest)
+        if stored.body_sha256 != digest:
+            raise IdempotencyConflictError(f"Idempotency-Key {key!r} was used for a different body")
+        return stored.analysis_json, True
 
     def analyse(self, batch: LogBatch, key: str, digest: str) -> tuple[str, bool]:
         """Redact, classify, look at the history, store: (analysis JSON, duplicate?)."""
