@@ -23,9 +23,10 @@ async def test_the_developer_agent_migrates_its_store_on_start(tmp_path: Path) -
             "AGENT_ENGINE_DRAIN_FILE": str(tmp_path / "drain"),
         }
     )
-    async with app.router.lifespan_context(app), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://d"
-    ) as client:
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://d") as client,
+    ):
         health = await client.get("/health")
     assert health.json() == {
         "status": "ok",
@@ -45,20 +46,24 @@ async def test_a_store_that_is_down_at_start_does_not_stop_the_service(tmp_path:
             "AGENT_ENGINE_DRAIN": "1",
         }
     )
-    async with app.router.lifespan_context(app), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://d"
-    ) as client:
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://d") as client,
+    ):
         health = await client.get("/health")
     assert (health.status_code, health.json()["deployment_status"]) == (503, "deploying")
 
 
 async def test_the_cloud_agent_reads_its_secrets_from_the_environment() -> None:
     app = cloud_agent({"AGENT_TOKEN": "a", "DEVELOPER_AGENT_URL": "", "AGENT_ENGINE_DRAIN": "0"})
-    async with app.router.lifespan_context(app), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
-        base_url="http://c",
-        headers={"Authorization": "Bearer a"},
-    ) as c:
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://c",
+            headers={"Authorization": "Bearer a"},
+        ) as c,
+    ):
         answer = await c.post(
             "/api/ci/logs", content=b"{}", headers={"Content-Type": "application/json"}
         )

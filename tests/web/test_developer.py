@@ -16,6 +16,7 @@ from agent_engine.classify import Classifier
 from agent_engine.models import Analysis, ErrorResponse, Health, RunList
 from agent_engine.settings import ServiceSettings
 from agent_engine.store import SQLiteStore, SqlStore
+from agent_engine.web.common import RequestContext
 from agent_engine.web.developer import create_developer_app
 from tests.builders import batch, case_batch, gzipped, log_file, run_info
 from tests.web.conftest import DEV_TOKEN
@@ -268,3 +269,35 @@ async def test_stored_batches_are_compressed_and_redacted(
     assert isinstance(sqlite_store, SQLiteStore)
     raw = sqlite3.connect(sqlite_store.path).execute("SELECT batch FROM runs").fetchone()[0]
     assert b"new-project-btn" in zlib.decompress(raw)
+
+
+class ExplodingStore(SQLiteStore):
+    """A store whose lookups fail with a bug, not a known error."""
+
+    def find(self, idempotency_key: str, run_key: str) -> None:  # type: ignore[override]
+        raise RuntimeError("a bug")
+
+
+async def test_an_unexpected_error_is_still_the_error_shape(
+    dev_settings: ServiceSettings, classifier: Classifier, tmp_path: Path
+) -> None:
+    store = ExplodingStore(tmp_path / "x.db")
+    store.migrate()
+    app = create_developer_app(dev_settings, store, classifier)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://d", headers={"Authorization": f"Bearer {DEV_TOKEN}"}
+    ) as client:
+        answer = await post(client, batch())
+    body = error(answer, 500, "internal_error")
+    assert body.error.message == "unexpected RuntimeError"
+
+
+async def test_non_http_scopes_pass_through_the_request_context() -> None:
+    seen: list[str] = []
+
+    async def inner(scope: dict[str, object], receive: object, send: object) -> None:
+        seen.append(str(scope["type"]))
+
+    await RequestContext(inner, service="x")({"type": "lifespan"}, None, None)  # type: ignore[arg-type]
+    assert seen == ["lifespan"]

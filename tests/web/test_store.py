@@ -143,3 +143,11 @@ def test_open_store_by_url(tmp_path: Path, pg_url: str) -> None:
     pg.close()
     with pytest.raises(ConfigError, match="AGENT_ENGINE_DATABASE_URL"):
         open_store("mysql://x")
+
+
+def test_a_sqlite_error_inside_a_transaction_is_store_unavailable(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "fresh.db")  # not migrated: no tables yet
+    with pytest.raises(StoreUnavailableError, match="no such table"):
+        store.save(record())
+    store.migrate()  # the broken connection was dropped; a new one works
+    assert store.save(record()) == ('{"run": 1}', False)
