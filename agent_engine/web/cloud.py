@@ -3,16 +3,19 @@ Developer-Agent (POST /api/ci/logs); proxies stored analyses (GET /api/ci/runs/{
 
 from __future__ import annotations
 
+import gzip
 import re
 
 import httpx
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from agent_engine import __version__
+from agent_engine.analysis import redact_batch
 from agent_engine.client import Upstream, upstream_error
 from agent_engine.errors import NotConfiguredError, NotFoundError, PayloadError
 from agent_engine.models import Analysis, Health, LogBatch, Received
@@ -57,15 +60,21 @@ class CloudAgent:
 
     async def receive(self, request: Request) -> Response:
         upstream = self.guard(request)
-        raw = await read_body(request, self.settings)
-        parse(raw, LogBatch)  # refuse a bad batch here, before it costs a forward
+        batch = parse(await read_body(request, self.settings), LogBatch)  # before a forward
         key = request.headers.get("idempotency-key")
         if key is not None and not _KEY.match(key):
             raise PayloadError("Idempotency-Key must be 1 to 200 printable ASCII characters")
-        headers = {"Content-Type": "application/json", "X-Request-ID": request_id(request)}
+        # No secret goes further than this service (R4): the forward carries the redacted batch.
+        clean = await run_in_threadpool(redact_batch, batch)
+        content = gzip.compress(clean.model_dump_json().encode(), 1)
+        headers = {
+            "Content-Type": "application/json",
+            "Content-Encoding": "gzip",
+            "X-Request-ID": request_id(request),
+        }
         if key is not None:
             headers["Idempotency-Key"] = key
-        answer = await upstream.request("POST", "/process-logs", content=raw, headers=headers)
+        answer = await upstream.request("POST", "/process-logs", content=content, headers=headers)
         if answer.status_code != 200:
             raise upstream_error(answer)
         analysis = Analysis.model_validate_json(answer.content)

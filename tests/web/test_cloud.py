@@ -4,6 +4,7 @@ recording upstream that answers what a test scripts (errors, slowness)."""
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from agent_engine.store import SqlStore
 from agent_engine.web.cloud import create_cloud_app
 from agent_engine.web.common import error_response
 from agent_engine.web.developer import create_developer_app
-from tests.builders import batch, gzipped
+from tests.builders import batch, gzipped, log_file
 from tests.web.conftest import AGENT_TOKEN, DEV_TOKEN
 
 pytestmark = pytest.mark.anyio
@@ -48,9 +49,13 @@ class Recorder:
     answers: list[Response]
     delay_s: float = 0.0
     seen: list[dict[str, str]] = field(default_factory=list)
+    bodies: list[bytes] = field(default_factory=list)
 
     async def handle(self, request: Request) -> Response:
         self.seen.append({"path": request.url.path, **dict(request.headers)})
+        raw = await request.body()
+        encoded = request.headers.get("content-encoding") == "gzip"
+        self.bodies.append(gzip.decompress(raw) if encoded else raw)
         await asyncio.sleep(self.delay_s)
         return self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
 
@@ -225,3 +230,23 @@ async def test_health_openapi_and_drain(tmp_path: Path) -> None:
         health = await client.get("/health")
         assert (health.status_code, health.headers["retry-after"]) == (503, "10")
         error(await ship(client), 503, "deploying")
+
+
+async def test_no_secret_reaches_the_forward() -> None:
+    """R4 on the forward: the Developer-Agent only ever sees the redacted batch."""
+    token, password = "ghp_" + "Z" * 36, "s3cr3t-db-pass"
+    body = batch(
+        logs=[
+            log_file(
+                content=f"git push https://x:{token}@github.com\n"
+                f"postgresql://app:{password}@db/shop refused\n"
+            )
+        ]
+    )
+    recorder = Recorder([Response("nope", status_code=418)])
+    async for client in cloud(recorder.app()):
+        await ship(client, body)
+    (seen,) = recorder.bodies
+    assert token.encode() not in seen
+    assert password.encode() not in seen
+    assert b"[REDACTED:" in seen
