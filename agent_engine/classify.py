@@ -88,6 +88,11 @@ class Classifier:
         self._names = [""] * len(self.rules) + list(EXTRACTORS)
         self._scanner = Scanner([r.pattern for r in self.rules] + list(EXTRACTORS.values()))
 
+    @property
+    def scanner(self) -> Scanner:
+        """The scanner over the rules (and failed-test extractors), for other passes."""
+        return self._scanner
+
     def classify(
         self, logs: Iterable[LogSource], junit: Iterable[LogSource] = ()
     ) -> Classification:

@@ -245,6 +245,10 @@ class Analysis(Versioned):
     triggers: list[Trigger] = Field(default_factory=list)
     next_step: Text
     escalate_after_attempts: int = Field(ge=0)
+    source: Literal["service", "local"] = Field(
+        default="service",
+        description="local: classified by the shipper because the service was not reached",
+    )
 
 
 class RunSummary(Contract):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agent_engine.models import Classification, FailedTest
+from agent_engine.models import Analysis, Classification, FailedTest
 
 MAX_TESTS_SHOWN = 10
 
@@ -42,3 +42,28 @@ def _test_line(test: FailedTest) -> str:
     if test.message and not test.locator:
         parts.append(f"- {test.message.strip()[:120]}")
     return "  ".join(parts)
+
+
+def job_summary(analysis: Analysis, where: str) -> str:
+    """Markdown for GitHub's job summary: the verdict, its top evidence and where the batch went."""
+    verdict = analysis.classification
+    local = " (classified locally)" if analysis.source == "local" else ""
+    lines = [
+        "### Agent Engine: CI failure analysis",
+        "",
+        f"**{verdict.error_type.value}** ({verdict.blocker_type.value}), confidence "
+        f"{verdict.confidence:.2f}{local}",
+        "",
+    ]
+    if verdict.evidence:
+        top = verdict.evidence[0]
+        lines += [
+            f"Evidence, `{top.log}` line {top.line}:",
+            "",
+            "```",
+            top.text.strip()[:300],
+            "```",
+            "",
+        ]
+    lines += [f"Next step: {analysis.next_step}", "", f"Batch: {where}", ""]
+    return "\n".join(lines) + "\n"

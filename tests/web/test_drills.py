@@ -1,0 +1,175 @@
+"""R1 drills with real processes (timings shortened): batches shipped across a stopped
+Cloud-Agent, a draining one, and a Developer-Agent killed with SIGKILL; every batch stored
+exactly once, counted from the store. Run on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import stamina
+
+from agent_engine.outbox import Outbox
+from agent_engine.store import open_store
+from tests.web.live import Service, services
+from tools.send_ci_logs import main
+
+TOKENS = {"agent": "drill-agent-token-0123", "developer": "drill-developer-token-0123"}
+BATCHES = 50
+LOG = Path("tests/fixtures/corpus/locator_not_found/sample-app-drift_id/test-output.log")
+
+
+@pytest.fixture(autouse=True)
+def _real_retries() -> Iterator[None]:
+    """The drills exercise the real backoff (the other service tests turn its waits off)."""
+    with stamina.set_testing(False):
+        yield
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/drill.db"
+    return str(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture
+def pair(
+    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[Service, Service]]:
+    dev, cloud = services(tmp_path, database_url, TOKENS)
+    monkeypatch.setenv("CLOUD_AGENT_URL", cloud.url)
+    monkeypatch.setenv("AGENT_TOKEN", TOKENS["agent"])
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    try:
+        yield dev, cloud
+    finally:
+        cloud.stop()
+        dev.stop()
+
+
+def ship(tmp: Path, n: int, deadline: float) -> int:
+    return main(
+        [
+            "ship",
+            "--repository",
+            "acme/shop",
+            "--run-id",
+            str(n),
+            "--job",
+            "e2e",
+            "--sha",
+            "0123456789abcdef0123456789abcdef01234567",
+            "--deadline",
+            str(deadline),
+            "--max-wait",
+            "0.3",
+            "--outbox",
+            str(tmp / "outbox"),
+            "--out",
+            str(tmp / "out" / f"{n}.json"),
+            str(LOG),
+        ]
+    )
+
+
+def ship_all(tmp: Path, deadline: float) -> list[int]:
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        return list(pool.map(lambda n: ship(tmp, n, deadline), range(BATCHES)))
+
+
+def flush(tmp: Path) -> float:
+    started = time.monotonic()
+    assert (
+        main(["flush", "--outbox", str(tmp / "outbox"), "--deadline", "20", "--max-wait", "0.3"])
+        == 0
+    )
+    return time.monotonic() - started
+
+
+def stored(database_url: str) -> tuple[int, int]:
+    """(rows, distinct run ids) in the store: both must equal BATCHES."""
+    store = open_store(database_url)
+    try:
+        runs = store.runs("acme/shop", 500)
+        return store.count(), len({r.run_id for r in runs})
+    finally:
+        store.close()
+
+
+def test_r1_cloud_agent_stopped_then_outbox_flushed(
+    pair: tuple[Service, Service],
+    tmp_path: Path,
+    database_url: str,
+) -> None:
+    dev, cloud = pair
+    dev.start()
+    assert ship_all(tmp_path, deadline=0.5) == [0] * BATCHES  # the receiver is down
+    assert len(Outbox(tmp_path / "outbox").entries()) == BATCHES
+    cloud.start()
+    results: list[float] = []
+    flushes = [threading.Thread(target=lambda: results.append(flush(tmp_path))) for _ in range(2)]
+    for thread in flushes:  # two flushes at once: safe
+        thread.start()
+    for thread in flushes:
+        thread.join()
+    assert Outbox(tmp_path / "outbox").entries() == []
+    assert stored(database_url) == (BATCHES, BATCHES)
+    print(
+        f"R1 stopped: {BATCHES} queued, {BATCHES} stored once, 0 lost; "
+        f"outbox drained in {max(results):.1f}s"
+    )
+
+
+def test_r1_cloud_agent_draining_then_back(
+    pair: tuple[Service, Service],
+    tmp_path: Path,
+    database_url: str,
+) -> None:
+    dev, cloud = pair
+    dev.start()
+    cloud.start()
+    drain = Path(cloud.env["AGENT_ENGINE_DRAIN_FILE"])
+    drain.touch()
+    threading.Timer(2.0, drain.unlink).start()  # the deploy window
+    started = time.monotonic()
+    assert ship_all(tmp_path, deadline=30) == [0] * BATCHES
+    assert Outbox(tmp_path / "outbox").entries() == []  # they waited and landed
+    assert stored(database_url) == (BATCHES, BATCHES)
+    assert '"status": 503' in cloud.log.read_text()  # the drain really refused them
+    print(
+        f"R1 draining: {BATCHES} sent through a 2 s drain, {BATCHES} stored once, "
+        f"in {time.monotonic() - started:.1f}s"
+    )
+
+
+def test_r1_developer_agent_killed_mid_flight(
+    pair: tuple[Service, Service],
+    tmp_path: Path,
+    database_url: str,
+) -> None:
+    dev, cloud = pair
+    dev.start()
+    cloud.start()
+
+    def crash() -> None:
+        dev.stop(signal.SIGKILL)
+        time.sleep(1.0)
+        dev.start()
+
+    threading.Timer(0.3, crash).start()
+    assert ship_all(tmp_path, deadline=30) == [0] * BATCHES
+    drained = flush(tmp_path)
+    assert stored(database_url) == (BATCHES, BATCHES)
+    refused = cloud.log.read_text().count('"status": 502')
+    assert refused > 0  # requests really met the dead Developer-Agent
+    print(
+        f"R1 SIGKILL: {BATCHES} sent, Developer-Agent killed mid-flight and restarted, "
+        f"{refused} answers 502 meanwhile, {BATCHES} stored once, "
+        f"outbox drained in {drained:.1f}s"
+    )
