@@ -19,6 +19,7 @@ from pydantic import (
 
 from agent_engine.errors import ConfigError
 from agent_engine.models import ErrorDetail
+from agent_engine.policy import Policy
 
 DEFAULT_CONFIG = Path("agent-engine.toml")
 M = TypeVar("M", bound=BaseModel)
@@ -63,6 +64,7 @@ class E2ESettings(Section):
     junit: Path
     log: Path
     output: Path
+    rerun_junit: Path = Path("out/e2e/rerun-junit.xml")  # where run_subset writes its JUnit
     env: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("run_subset")
@@ -85,6 +87,7 @@ class SelfHealCommands(Section):
 
 class SelfHealSettings(Section):
     commands: SelfHealCommands = Field(default_factory=SelfHealCommands)
+    policy: Policy = Field(default_factory=Policy)
 
 
 class Settings(Section):

@@ -1,0 +1,181 @@
+"""Self-heal: bounded, allow-listed repair of the environment, never of code.
+python -m tools.self_heal prepare-context [--analysis FILE] [--junit FILE] [--log FILE]...
+python -m tools.self_heal decide
+python -m tools.self_heal execute
+
+Files live in --dir (self-heal/): context.json, decision.json, report-<run_id>.json."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Literal
+
+import httpx
+
+from agent_engine.analysis import analyse
+from agent_engine.classify import Classifier, LogSource
+from agent_engine.cli import guarded
+from agent_engine.errors import InputError
+from agent_engine.files import write_model
+from agent_engine.models import Analysis, History, LogBatch, Outcome, RunInfo
+from agent_engine.policy import Context, Decision, decide
+from agent_engine.rules import load_rules
+from agent_engine.selfheal import Executor, Report, build_context, count_tests, digest
+from agent_engine.settings import Settings, load_settings
+
+DIR = Path("self-heal")
+
+
+def load_analysis(
+    args: argparse.Namespace, settings: Settings, classifier: Classifier
+) -> tuple[Analysis, Literal["artifact", "service", "local"]]:
+    """The shipper's artifact, else the Cloud-Agent's stored copy, else a local verdict."""
+    if args.analysis.exists():
+        return Analysis.model_validate_json(args.analysis.read_text(encoding="utf-8")), "artifact"
+    url, token, key = (
+        os.environ.get("CLOUD_AGENT_URL"),
+        os.environ.get("AGENT_TOKEN"),
+        args.run_key,
+    )
+    if url and token and key:
+        try:
+            answer = httpx.get(
+                f"{url.rstrip('/')}/api/ci/runs/{key}",
+                timeout=30,
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            if answer.status_code == 200:
+                return Analysis.model_validate_json(answer.content), "service"
+        except httpx.HTTPError:
+            pass  # fall through to the artifacts
+    e2e = settings.e2e
+    logs = args.log or ([e2e.log] if e2e and e2e.log.exists() else [])
+    junit = args.junit or ([e2e.junit] if e2e and e2e.junit.exists() else [])
+    if not logs and not junit:
+        raise InputError(f"no analysis at {args.analysis} and no logs or JUnit to classify")
+    verdict = classifier.classify(
+        [LogSource.from_path(p) for p in logs], [LogSource.from_path(p) for p in junit]
+    )
+    batch = LogBatch(
+        run=RunInfo(repository="local/run", run_id="local", job="self-heal"),
+        outcome=Outcome.FAILURE,
+        logs=[],
+    )
+    return analyse(batch, verdict, History()).model_copy(update={"source": "local"}), "local"
+
+
+def cmd_prepare_context(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    classifier = Classifier(load_rules(settings.classifier))
+    analysis, source = load_analysis(args, settings, classifier)
+    junit = (args.junit or [settings.e2e.junit if settings.e2e else Path("junit.xml")])[0]
+    context = build_context(analysis, source, settings, os.environ, args.dir, count_tests(junit))
+    path = write_model(args.dir / "context.json", context)
+    print(
+        f"self-heal: context for {context.error_type.value} ({source} analysis), "
+        f"{len(context.failed_tests)} failed test(s), {len(context.ledger)} earlier "
+        f"action(s) in the ledger -> {path}"
+    )
+    return 0
+
+
+def cmd_decide(args: argparse.Namespace) -> int:
+    context = Context.model_validate_json(read(args.dir / "context.json"))
+    decision = decide(context)
+    path = write_model(args.dir / "decision.json", decision)
+    print(
+        f"self-heal: {'allowed' if decision.allowed else 'not allowed'} "
+        f"{[a.value for a in decision.actions]}: {decision.reason} -> {path}"
+    )
+    for rule in decision.rules:
+        print(f"  {'ok  ' if rule.passed else 'FAIL'} {rule.rule}: {rule.detail}")
+    outputs(
+        eligible=str(decision.allowed).lower(), actions=",".join(a.value for a in decision.actions)
+    )
+    return 0
+
+
+def cmd_execute(args: argparse.Namespace) -> int:
+    decision = Decision.model_validate_json(read(args.dir / "decision.json"))
+    path = args.dir / f"report-{decision.run_id}.json"
+    if path.exists():
+        done = Report.model_validate_json(path.read_text(encoding="utf-8"))
+        if done.decision_sha256 == digest(decision):
+            print(
+                f"self-heal: this decision was already executed ({done.verdict}); "
+                f"nothing repeated -> {path}"
+            )
+            outputs(verdict=done.verdict)
+            return 0
+    settings = load_settings(args.config)
+    executor = Executor(settings, args.dir, Classifier(load_rules(settings.classifier)))
+    report = executor.execute(decision)
+    write_model(path, report)
+    print(f"self-heal: {report.verdict}: {report.reason} -> {path}")
+    for action in report.actions:
+        print(f"  {action.action.value}: {'ok' if action.ok else 'failed'} ({action.detail})")
+    outputs(verdict=report.verdict)
+    summary(
+        f"### Self-heal\n\n**{report.verdict}**: {report.reason}\n\n"
+        + "".join(
+            f"- `{a.action.value}`: {'ok' if a.ok else 'failed'} ({a.detail})\n"
+            for a in report.actions
+        )
+    )
+    return 0
+
+
+def read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from exc
+
+
+def outputs(**values: str) -> None:
+    """Step outputs for the next jobs (GITHUB_OUTPUT), when running in Actions."""
+    target = os.environ.get("GITHUB_OUTPUT")
+    if target:
+        with Path(target).open("a", encoding="utf-8") as handle:
+            handle.writelines(f"{k}={v}\n" for k, v in values.items())
+
+
+def summary(markdown: str) -> None:
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if target:
+        with Path(target).open("a", encoding="utf-8") as handle:
+            handle.write(markdown + "\n")
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "prepare-context": cmd_prepare_context,
+    "decide": cmd_decide,
+    "execute": cmd_execute,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.self_heal",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("command", choices=list(COMMANDS))
+    parser.add_argument("--dir", type=Path, default=DIR, help=f"default: {DIR}")
+    parser.add_argument("--config", type=Path, default=None, help="agent-engine.toml")
+    parser.add_argument("--analysis", type=Path, default=Path("agent-analysis/analysis.json"))
+    parser.add_argument(
+        "--run-key", default=None, help="to fetch the analysis from the Cloud-Agent"
+    )
+    parser.add_argument("--junit", action="append", type=Path, default=[])
+    parser.add_argument("--log", action="append", type=Path, default=[])
+    args = parser.parse_args(argv)
+    return guarded(lambda: COMMANDS[args.command](args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
