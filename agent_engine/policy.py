@@ -95,7 +95,10 @@ def decide(context: Context) -> Decision:
     actions = [a for a in wanted if a in context.runnable]
     under_cap = [a for a in actions if used[a] < policy.max_attempts_per_action]
     failed, total = len(context.failed_tests), context.total_tests
-    storm = total > 0 and failed / total > policy.storm_share
+    # Most tests failing at once is a storm that rerunning cannot fix; an environment repair
+    # that explains it (a new storage state, a reseed, a restart) may still run.
+    repairs = [a for a in actions if a is not HealAction.RERUN_FAILED]
+    storm = total > 0 and failed / total > policy.storm_share and not repairs
     rules = [
         _rule(
             "eligible_type",
@@ -128,7 +131,8 @@ def decide(context: Context) -> Decision:
         _rule(
             "no_failure_storm",
             not storm,
-            f"{failed} of {total or 'unknown'} tests failed; storm above {policy.storm_share:.0%}",
+            f"{failed} of {total or 'unknown'} tests failed; a storm is above "
+            f"{policy.storm_share:.0%} with no environment repair to explain it",
         ),
         _rule(
             "no_loop",
