@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from agent_engine import files
 from agent_engine.errors import InputError
 from agent_engine.files import write_atomic
 
@@ -44,16 +43,3 @@ def test_errors_carry_their_next_step() -> None:
         "pass an existing file",
         "r-9",
     )
-
-
-def test_without_unnamed_files_a_named_temporary_is_used(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def unsupported(path: Path, data: bytes) -> Path:
-        raise OSError("O_TMPFILE not supported here")
-
-    monkeypatch.setattr(files, "_via_unnamed_file", unsupported)
-    target = tmp_path / "doc.json"
-    write_atomic(target, '{"ok": true}\n')
-    assert target.read_text() == '{"ok": true}\n'
-    assert os.listdir(tmp_path) == ["doc.json"]
