@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 
 from agent_engine import backend
+from agent_engine.classify import Classifier
 from agent_engine.policy import Context, LedgerEntry, Policy, decide
-from agent_engine.selfheal import Report
+from agent_engine.rules import load_rules
+from agent_engine.selfheal import Executor, Report
 from agent_engine.settings import load_settings
 from agent_engine.taxonomy import BlockerType, ErrorType, HealAction
 from sample_app import scenario
@@ -254,3 +256,66 @@ def test_a_decision_at_its_cap_is_not_run_with_the_reason(tmp_path: Path) -> Non
     report = Report.model_validate_json((folder / "report-1.json").read_text())
     assert report.verdict == "not_run"
     assert "ledger_under_cap" in report.reason
+
+
+def test_without_any_analysis_or_artifacts_prepare_context_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CLOUD_AGENT_URL", raising=False)
+    cfg = tmp_path / "agent-engine.toml"
+    cfg.write_text("[classifier]\n")
+    assert (
+        main(
+            [
+                "prepare-context",
+                "--config",
+                str(cfg),
+                "--dir",
+                str(tmp_path / "sh"),
+                "--analysis",
+                str(tmp_path / "none.json"),
+            ]
+        )
+        == 2
+    )
+    assert "no analysis at" in capsys.readouterr().err
+
+
+def test_a_failing_action_stops_the_run_and_says_which(tmp_path: Path) -> None:
+    cfg = tmp_path / "agent-engine.toml"
+    cfg.write_text(
+        '[e2e]\nrun = ["true"]\nrun_subset = ["true", "{tests}"]\njunit = "j.xml"\n'
+        'log = "t.log"\noutput = "o"\n\n[self_heal.commands]\n'
+        'reseed_db = ["{python}", "-c", "raise SystemExit(3)"]\n'
+    )
+    folder = tmp_path / "sh"
+    folder.mkdir()
+    (folder / "report-old.json").write_text("{not a report")  # ignored by the ledger
+    (folder / "context.json").write_text(context(policy=Policy()).model_dump_json())
+    assert main(["decide", "--dir", str(folder)]) == 0
+    assert main(["execute", "--dir", str(folder), "--config", str(cfg)]) == 0
+    report = Report.model_validate_json((folder / "report-1.json").read_text())
+    assert report.verdict == "not_run"
+    assert report.reason == "reseed_db failed: exit 3"
+
+
+def test_restart_backend_restarts_it_and_waits_for_health(tmp_path: Path) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    cfg = tmp_path / "agent-engine.toml"
+    cfg.write_text(
+        f'[app]\nstart = ["{{python}}", "-m", "sample_app", "serve", "--port", "{port}"]\n'
+        f'base_url = "{base}"\nhealth_url = "{base}/api/health/"\nlog = "{tmp_path}/b.log"\n'
+        f'migrate = ["{{python}}", "-m", "sample_app", "migrate"]\n'
+        f'env = {{ SAMPLE_APP_SQLITE = "{tmp_path}/app.db" }}\n'
+    )
+    settings = load_settings(cfg)
+    assert settings.app is not None
+    backend.run(settings.app.migrate or [], settings.app.env)
+    executor = Executor(settings, tmp_path / "sh", Classifier(load_rules()))
+    try:
+        result = executor.action(HealAction.RESTART_BACKEND)
+    finally:
+        backend.stop(tmp_path / "sh" / "backend.pid")
+    assert result.ok
+    assert "200 OK" in result.detail
