@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import classify
+from bench import classify, heal
 from bench.runner import main
 
 
@@ -33,3 +33,10 @@ def test_the_runner_dispatches_accuracy(capsys: pytest.CaptureFixture[str]) -> N
     out = capsys.readouterr().out
     assert "held-out set" in out
     assert "macro F1" in out
+
+
+def test_b5_prints_heal_time_against_parsing(capsys: pytest.CaptureFixture[str]) -> None:
+    assert heal.main() == 0
+    out = capsys.readouterr().out
+    assert "x parsing" in out
+    assert "healed" in out

@@ -1,0 +1,348 @@
+"""heal_locator: a deterministic replacement for a locator that no longer resolves, chosen from
+the DOM snapshot of the failure by fixed, published weights, or an abstention with evidence."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from typing import Literal
+
+from agent_engine.locators import (
+    Element,
+    Step,
+    accessible_name,
+    document,
+    enabled,
+    label_of,
+    parse,
+    render,
+    resolve,
+    role_of,
+    text_of,
+    visible,
+)
+
+# The published weights: how much each feature of the original locator counts when it was
+# present in it. A score is the weighted mean over the features the locator actually had.
+WEIGHTS: dict[str, float] = {
+    "test_id": 3.0,
+    "role": 1.0,
+    "name": 3.0,
+    "text": 3.0,
+    "label": 3.0,
+    "placeholder": 3.0,
+    "alt": 3.0,
+    "id": 3.0,
+    "class": 1.0,
+    "tag": 0.5,
+}
+THRESHOLD = 0.5  # the best candidate's score must reach this ...
+MARGIN = 0.15  # ... and beat the runner-up (with a different replacement) by this much
+TOP = 5
+_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+_GENERATED = re.compile(r"^(?:[a-z]*[-_]?)?[0-9a-f]{6,}$|^:r[0-9a-z]+:$|^ember\d+$")
+_FILLABLE = frozenset({"input", "textarea", "select"})
+_CLICKS = frozenset({"click", "dblclick", "tap", "hover"})
+_INTERACTIVE_TAGS = frozenset(
+    {"a", "button", "input", "select", "textarea", "summary", "option", "label"}
+)
+_INTERACTIVE_ROLES = frozenset(
+    {
+        "button",
+        "link",
+        "checkbox",
+        "radio",
+        "tab",
+        "menuitem",
+        "option",
+        "switch",
+        "combobox",
+        "textbox",
+    }
+)
+
+Outcome = Literal["healed", "abstain_low_score", "abstain_ambiguous", "not_applicable"]
+
+
+@dataclass(slots=True)
+class Candidate:
+    element: Element
+    score: float
+    features: dict[str, float]
+    replacement: str = ""
+
+
+@dataclass(slots=True)
+class Heal:
+    """The result: a replacement, or an abstention with the top candidates as evidence."""
+
+    outcome: Outcome
+    original: str
+    replacement: str = ""
+    score: float = 0.0
+    margin: float = 0.0
+    candidates: list[dict[str, object]] = field(default_factory=list)
+    reason: str = ""
+
+
+_STOPWORDS = frozenset(
+    {
+        "a",
+        "an",
+        "the",
+        "to",
+        "of",
+        "for",
+        "and",
+        "or",
+        "in",
+        "on",
+        "at",
+        "by",
+        "with",
+        "your",
+        "my",
+        "our",
+        "i",
+    }
+)
+
+
+def tokens(text: str) -> set[str]:
+    """`login-submit-btn` / `loginSubmitBtn` -> {login, submit, btn}; plurals folded,
+    small words (the, to, your…) dropped: they make unrelated labels look alike."""
+    words = (w.lower() for w in _WORD.findall(text))
+    return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words} - _STOPWORDS
+
+
+def similarity(a: str, b: str) -> float:
+    """Token overlap, with a little credit for spelling: 0 (nothing shared) to 1 (equal)."""
+    if not a or not b:
+        return 0.0
+    if a.strip().lower() == b.strip().lower():
+        return 1.0
+    left, right = tokens(a), tokens(b)
+    jaccard = len(left & right) / len(left | right) if left | right else 0.0
+    spelling = SequenceMatcher(None, a.lower(), b.lower()).ratio()
+    return round(max(jaccard, 0.75 * spelling if jaccard else 0.0), 3)
+
+
+def features_of(steps: list[Step]) -> dict[str, str]:
+    """What the original locator said about its element (its last matching step, filters)."""
+    wanted: dict[str, str] = {}
+    for step in steps:
+        value = str(step.args[0]) if step.args else ""
+        if step.method == "get_by_test_id":
+            wanted = {"test_id": value}
+        elif step.method == "get_by_role":
+            wanted = {"role": value} | ({"name": str(step.kw("name"))} if step.kw("name") else {})
+        elif step.method in (
+            "get_by_text",
+            "get_by_label",
+            "get_by_placeholder",
+            "get_by_alt_text",
+        ):
+            key = step.method.removeprefix("get_by_").removesuffix("_text") or "text"
+            wanted = {key if key != "alt" else "alt": value}
+        elif step.method == "locator":
+            wanted = _css_features(value)
+        elif step.method == "filter" and step.kw("has_text"):
+            wanted["text"] = str(step.kw("has_text"))
+    return wanted
+
+
+def _css_features(selector: str) -> dict[str, str]:
+    """Features of the element a CSS selector targets: its last compound selector."""
+    selector = re.split(r"[\s>+~]+", selector.strip())[-1]
+    found: dict[str, str] = {}
+    if m := re.search(r"#([\w-]+)", selector):
+        found["id"] = m.group(1)
+    if m := re.search(r"\[data-testid=['\"]?([\w-]+)", selector):
+        found["test_id"] = m.group(1)
+    if classes := re.findall(r"\.([\w-]+)", selector):
+        found["class"] = " ".join(classes)
+    if m := re.match(r"^([a-z][a-z0-9]*)", selector):
+        found["tag"] = m.group(1)
+    return found
+
+
+def describe(element: Element) -> dict[str, str]:
+    """The same features, read off a candidate element."""
+    return {
+        "test_id": element.get("data-testid", ""),
+        "role": role_of(element),
+        "name": accessible_name(element),
+        "text": text_of(element)[:200],
+        "label": label_of(element),
+        "placeholder": element.get("placeholder", ""),
+        "alt": element.get("alt", ""),
+        "id": element.get("id", ""),
+        "class": element.get("class", ""),
+        "tag": str(element.tag),
+    }
+
+
+def fits(element: Element, action: str) -> bool:
+    """Visible, enabled, and right for the action (fill needs a text field, check a box)."""
+    if not visible(element) or not enabled(element):
+        return False
+    if action in ("fill", "type", "press_sequentially", "clear", "to_have_value"):
+        return str(element.tag) in _FILLABLE or element.get("contenteditable") == "true"
+    if action in ("check", "uncheck", "set_checked", "to_be_checked"):
+        return role_of(element) in ("checkbox", "radio", "switch")
+    return True
+
+
+def interactive(element: Element) -> bool:
+    return (
+        str(element.tag) in _INTERACTIVE_TAGS
+        or role_of(element) in _INTERACTIVE_ROLES
+        or element.get("tabindex") is not None
+        or element.get("onclick") is not None
+    )
+
+
+def click_target(element: Element) -> Element | None:
+    """A click lands on the nearest interactive element: the element or an ancestor."""
+    for node in [element, *element.iterancestors()]:
+        if interactive(node):
+            return node
+    return None
+
+
+def score(wanted: dict[str, str], element: Element) -> Candidate:
+    have = describe(element)
+    per = {f: _feature(f, v, have[f]) for f, v in wanted.items() if f in WEIGHTS}
+    total = sum(WEIGHTS[f] for f in per)
+    value = sum(WEIGHTS[f] * s for f, s in per.items()) / total if total else 0.0
+    return Candidate(element, round(value, 3), per)
+
+
+def _feature(name: str, wanted: str, have: str) -> float:
+    if name in ("role", "tag"):
+        return 1.0 if wanted == have else 0.0
+    if name == "class":
+        return similarity(wanted, have)
+    if name in ("id", "test_id") and _GENERATED.match(have or "x"):
+        return 0.0  # a generated id says nothing
+    if name == "text" and wanted and wanted.lower() in have.lower():
+        return 1.0  # Playwright's text matching is by substring
+    return similarity(wanted, have)
+
+
+def replacement_for(root: Element, element: Element, tail: list[Step] | None = None) -> str:
+    """The locator for `element` in Playwright's preference order that, with the original's
+    trailing filter or nth, matches only it."""
+    tail = tail or []
+    have = describe(element)
+    options: list[list[Step]] = []
+    if have["test_id"]:
+        options.append([Step("get_by_test_id", (have["test_id"],))])
+    if have["role"] and have["name"]:
+        options.append([Step("get_by_role", (have["role"],), (("name", have["name"]),))])
+    for key, method in (
+        ("placeholder", "get_by_placeholder"),
+        ("label", "get_by_label"),
+        ("alt", "get_by_alt_text"),
+    ):
+        if have[key]:
+            options.append([Step(method, (have[key],))])
+    if have["text"] and len(have["text"]) <= 80:
+        options.append([Step("get_by_text", (have["text"],), (("exact", True),))])
+    if have["id"] and not _GENERATED.match(have["id"]):
+        options.append([Step("locator", (f"#{have['id']}",))])
+    for steps in options:
+        if resolve(root, [*steps, *tail]) == [element]:
+            return render([*steps, *tail])
+    return ""
+
+
+def heal_locator(original: str, action: str, snapshot_html: str) -> Heal:
+    """Heal `original` against the failure's DOM snapshot, or abstain (with why)."""
+    steps = parse(original)
+    root = document(snapshot_html)
+    if resolve(root, steps):
+        return Heal("not_applicable", original, reason="the locator still resolves here")
+    ranked = rank(root, features_of(steps), action)
+    tail = _tail(steps)
+    for candidate in ranked[:TOP]:
+        candidate.replacement = replacement_for(root, candidate.element, tail)
+    evidence = [_row(c) for c in ranked[:TOP]]
+    if not ranked or ranked[0].score < THRESHOLD:
+        top = ranked[0].score if ranked else 0.0
+        return Heal(
+            "abstain_low_score",
+            original,
+            score=top,
+            candidates=evidence,
+            reason=f"best score {top:.2f} is under {THRESHOLD}",
+        )
+    best = ranked[0]
+    rival = next((c for c in ranked[1:TOP] if c.replacement != best.replacement), None)
+    margin = best.score - (rival.score if rival else 0.0)
+    if margin < MARGIN or not best.replacement:
+        why = (
+            "no unique locator for it"
+            if not best.replacement
+            else (f"runner-up within {margin:.2f}")
+        )
+        return Heal(
+            "abstain_ambiguous",
+            original,
+            score=best.score,
+            margin=round(margin, 3),
+            candidates=evidence,
+            reason=why,
+        )
+    return Heal(
+        "healed",
+        original,
+        best.replacement,
+        best.score,
+        round(margin, 3),
+        evidence,
+        f"score {best.score:.2f}, margin {margin:.2f}",
+    )
+
+
+def rank(root: Element, wanted: dict[str, str], action: str) -> list[Candidate]:
+    """Candidates by score, best first: each element once, a click retargeted to what it hits,
+    and of an element and its ancestors with the same score, the deepest."""
+    best: dict[Element, Candidate] = {}
+    for element in root.iter():
+        if not isinstance(element.tag, str) or not fits(element, action):
+            continue
+        candidate = score(wanted, element)
+        target = click_target(element) if action in _CLICKS else element
+        if candidate.score <= 0 or target is None:
+            continue
+        candidate.element = target
+        if target not in best or candidate.score > best[target].score:
+            best[target] = candidate
+    ranked = sorted(best.values(), key=lambda c: -c.score)
+    return [
+        c
+        for c in ranked
+        if not any(
+            o.score >= c.score and o.element in set(c.element.iterdescendants()) for o in ranked
+        )
+    ][: TOP * 4]
+
+
+def _tail(steps: list[Step]) -> list[Step]:
+    """The original's trailing filter/nth steps: a list locator stays a list locator."""
+    narrowing = ("filter", "nth", "first", "last")
+    last = max((i for i, s in enumerate(steps) if s.method not in narrowing), default=-1)
+    return steps[last + 1 :]
+
+
+def _row(candidate: Candidate) -> dict[str, object]:
+    element = candidate.element
+    return {
+        "tag": str(element.tag),
+        "score": candidate.score,
+        "features": candidate.features,
+        "replacement": candidate.replacement,
+        "text": text_of(element)[:80],
+    }

@@ -1,0 +1,72 @@
+"""heal_locator: A2 on the labelled drift suite, and the rules it decides by."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent_engine.healer import heal_locator, similarity, tokens
+from bench.drift import DriftCase, load_suite, main, outcome
+
+SUITE = load_suite()
+
+
+@pytest.mark.parametrize("case", SUITE, ids=lambda c: f"{c.kind}:{c.original}")
+def test_no_wrong_heal(case: DriftCase) -> None:
+    """Never a heal to another element: the right replacement, or an abstention."""
+    heal = heal_locator(case.original, case.action, case.html)
+    assert outcome(case, heal) != "wrong", (heal.replacement, heal.reason)
+    if heal.outcome != "healed":
+        assert heal.reason
+
+
+def test_the_suite_is_large_and_varied() -> None:
+    kinds = {c.kind for c in SUITE}
+    assert len(SUITE) >= 30
+    assert {
+        "renamed_id",
+        "renamed_test_id",
+        "changed_text",
+        "moved",
+        "restructured",
+        "ambiguous",
+        "removed",
+    } <= kinds
+
+
+def test_the_a2_report_prints(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main() == 0
+    assert "healable healed" in capsys.readouterr().out
+
+
+def test_a_healed_locator_matches_only_the_chosen_element() -> None:
+    html = '<nav><a href="/a">Docs</a><button data-testid="save-btn">Save now</button></nav>'
+    heal = heal_locator('page.get_by_test_id("save-button")', "click", html)
+    assert (heal.outcome, heal.replacement) == ("healed", 'get_by_test_id("save-btn")')
+    assert heal.candidates[0]["features"] == {"test_id": pytest.approx(0.5, abs=0.2)}
+
+
+def test_a_locator_that_still_resolves_is_not_touched() -> None:
+    heal = heal_locator('page.get_by_role("button", name="Go")', "click", "<button>Go</button>")
+    assert heal.outcome == "not_applicable"
+
+
+def test_fill_needs_a_text_field_and_check_a_box() -> None:
+    html = '<label for="x">Name of pet</label><span id="x">Name of pet</span><input aria-label="Pet name">'
+    assert heal_locator('page.get_by_label("Pet name here")', "fill", html).replacement == (
+        'get_by_role("textbox", name="Pet name")'
+    )
+    boxes = '<label><input type="checkbox"> Accept cookies</label><a href="/c">Accept</a>'
+    assert (
+        heal_locator(
+            'page.get_by_role("checkbox", name="Allow cookies")', "check", boxes
+        ).replacement
+        == 'get_by_role("checkbox", name="Accept cookies")'
+    )
+
+
+def test_tokens_and_similarity() -> None:
+    assert tokens("loginSubmitBtn") == tokens("login-submit-btn") == {"login", "submit", "btn"}
+    assert tokens("Add the tasks") == {"add", "task"}
+    assert similarity("Save", "save") == 1.0
+    assert similarity("", "x") == 0.0
+    assert similarity("alpha", "omega") == 0.0
