@@ -17,7 +17,7 @@ from starlette.routing import Route
 from agent_engine import __version__
 from agent_engine.analysis import redact_batch
 from agent_engine.client import Upstream, upstream_error
-from agent_engine.errors import NotConfiguredError, NotFoundError, PayloadError
+from agent_engine.errors import NotConfiguredError, NotFoundError
 from agent_engine.models import Analysis, Health, LogBatch, Received
 from agent_engine.settings import ServiceSettings
 from agent_engine.web.common import (
@@ -25,13 +25,13 @@ from agent_engine.web.common import (
     RequestContext,
     check_open,
     check_token,
+    idempotency_key,
     parse,
     read_body,
     request_id,
 )
 from agent_engine.web.openapi import cloud_openapi
 
-_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
 _RUN_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,400}$")
 
 
@@ -61,9 +61,7 @@ class CloudAgent:
     async def receive(self, request: Request) -> Response:
         upstream = self.guard(request)
         batch = parse(await read_body(request, self.settings), LogBatch)  # before a forward
-        key = request.headers.get("idempotency-key")
-        if key is not None and not _KEY.match(key):
-            raise PayloadError("Idempotency-Key must be 1 to 200 printable ASCII characters")
+        key = idempotency_key(request)
         # No secret goes further than this service (R4): the forward carries the redacted batch.
         clean = await run_in_threadpool(redact_batch, batch)
         content = gzip.compress(clean.model_dump_json().encode(), 1)

@@ -186,3 +186,14 @@ def parse(raw: bytes, model: type[M]) -> M:
         where = ".".join(str(p) for p in first.loc) or "body"
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
         raise PayloadError(f"{where}: {first.msg}{more}", details=details) from exc
+
+
+_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+
+
+def idempotency_key(request: Request) -> str | None:
+    """The Idempotency-Key header, if sent: 1 to 200 printable ASCII characters."""
+    key = request.headers.get("idempotency-key")
+    if key is not None and not _IDEMPOTENCY_KEY.match(key):
+        raise PayloadError("Idempotency-Key must be 1 to 200 printable ASCII characters")
+    return key

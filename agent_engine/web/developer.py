@@ -3,7 +3,6 @@ and serves the history (GET /runs, GET /runs/{run_key})."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from starlette.applications import Starlette
@@ -36,12 +35,12 @@ from agent_engine.web.common import (
     RequestContext,
     check_open,
     check_token,
+    idempotency_key,
     parse,
     read_body,
 )
 from agent_engine.web.openapi import developer_openapi
 
-_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
 _FAILED = (TestOutcome.FAILED, TestOutcome.ERROR)
 
 
@@ -60,7 +59,7 @@ class DeveloperAgent:
     async def process_logs(self, request: Request) -> Response:
         self.guard(request)
         batch = parse(await read_body(request, self.settings), LogBatch)
-        key = idempotency_key(request, batch)
+        key = idempotency_key(request) or run_key(batch.run)  # the run key when none sent
         analysis_json, was_duplicate = await run_in_threadpool(self.process, batch, key)
         return duplicate(analysis_json) if was_duplicate else json_answer(analysis_json)
 
@@ -123,16 +122,6 @@ class DeveloperAgent:
 
     async def openapi(self, _: Request) -> Response:
         return JSONResponse(developer_openapi())
-
-
-def idempotency_key(request: Request, batch: LogBatch) -> str:
-    """The Idempotency-Key header, or the run key when the caller sent none."""
-    key = request.headers.get("idempotency-key")
-    if key is None:
-        return run_key(batch.run)
-    if not _KEY.match(key):
-        raise PayloadError("Idempotency-Key must be 1 to 200 printable ASCII characters")
-    return key
 
 
 def record_for(  # noqa: PLR0917 - one record, field by field

@@ -60,3 +60,11 @@ async def dev_client(
     ) as client:
         client.headers["Authorization"] = f"Bearer {DEV_TOKEN}"
         yield client
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A store URL for the drills: a SQLite file, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/agent-engine.db"
+    return str(request.getfixturevalue("pg_url"))

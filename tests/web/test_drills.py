@@ -31,13 +31,6 @@ def _real_retries() -> Iterator[None]:
         yield
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/drill.db"
-    return str(request.getfixturevalue("pg_url"))
-
-
 @pytest.fixture
 def pair(
     tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch

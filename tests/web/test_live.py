@@ -24,13 +24,6 @@ HEADERS = {
 }
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/agent-engine.db"
-    return str(request.getfixturevalue("pg_url"))
-
-
 @pytest.fixture
 def running(tmp_path: Path, database_url: str) -> Iterator[tuple[Service, Service]]:
     dev, cloud = services(tmp_path, database_url, TOKENS)
