@@ -18,6 +18,7 @@ from pydantic import (
 )
 
 from agent_engine.errors import ConfigError
+from agent_engine.guardrails import GuardrailPolicy
 from agent_engine.models import ErrorDetail
 from agent_engine.policy import Policy
 
@@ -90,6 +91,14 @@ class SelfHealSettings(Section):
     policy: Policy = Field(default_factory=Policy)
 
 
+class FixAgentSettings(Section):
+    """The fix agent's guardrails and how it validates a patch."""
+
+    guardrails: GuardrailPolicy = Field(default_factory=GuardrailPolicy)
+    validation_runs: int = Field(default=3, ge=1, le=10)
+    validation_budget_s: float = Field(default=600, gt=0)
+
+
 class Settings(Section):
     """The whole of agent-engine.toml."""
 
@@ -97,6 +106,7 @@ class Settings(Section):
     app: AppSettings | None = None
     e2e: E2ESettings | None = None
     self_heal: SelfHealSettings = Field(default_factory=SelfHealSettings)
+    fix_agent: FixAgentSettings = Field(default_factory=FixAgentSettings)
 
 
 def expand(command: list[str], **values: str | list[str]) -> list[str]:

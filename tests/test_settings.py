@@ -111,3 +111,12 @@ def test_expand_fills_placeholders_and_spreads_test_ids() -> None:
         "c::d",
         "-x",
     ]
+
+
+def test_the_fix_agent_guardrails_come_from_the_config() -> None:
+    root = Path(__file__).resolve().parent.parent
+    fix = load_settings(root / "agent-engine.toml").fix_agent
+    assert fix.guardrails.allowed == ["sample_app/e2e/**"]
+    assert fix.guardrails.caps["locator"].lines == 10
+    assert ".github/**" in fix.guardrails.protected
+    assert fix.validation_runs == 3
