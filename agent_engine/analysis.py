@@ -116,6 +116,11 @@ def analyse(batch: LogBatch, verdict: Classification, history: History) -> Analy
     )
 
 
+def local_analysis(batch: LogBatch, verdict: Classification) -> Analysis:
+    """An analysis made without the service (so without history), marked `source: local`."""
+    return analyse(batch, verdict, History()).model_copy(update={"source": "local"})
+
+
 def self_heal_plan(batch: LogBatch, verdict: Classification, history: History) -> SelfHealPlan:
     """The allow-listed, reversible actions for this error type, unless this run is a storm."""
     actions = list(TAXONOMY[verdict.error_type].actions)

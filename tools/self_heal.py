@@ -16,16 +16,17 @@ from typing import Literal
 
 import httpx
 
-from agent_engine.analysis import analyse
-from agent_engine.classify import Classifier, LogSource
+from agent_engine.analysis import classify_batch, local_analysis
+from agent_engine.classify import Classifier
 from agent_engine.cli import guarded
 from agent_engine.errors import InputError
 from agent_engine.files import write_model
-from agent_engine.models import Analysis, History, LogBatch, Outcome, RunInfo
+from agent_engine.models import Analysis, Outcome, RunInfo
 from agent_engine.policy import Context, Decision, decide
 from agent_engine.rules import load_rules
 from agent_engine.selfheal import Executor, Report, build_context, count_tests, digest
 from agent_engine.settings import Settings, load_settings
+from agent_engine.shipper import build_batch
 
 DIR = Path("self-heal")
 
@@ -57,15 +58,9 @@ def load_analysis(
     junit = args.junit or ([e2e.junit] if e2e and e2e.junit.exists() else [])
     if not logs and not junit:
         raise InputError(f"no analysis at {args.analysis} and no logs or JUnit to classify")
-    verdict = classifier.classify(
-        [LogSource.from_path(p) for p in logs], [LogSource.from_path(p) for p in junit]
-    )
-    batch = LogBatch(
-        run=RunInfo(repository="local/run", run_id="local", job="self-heal"),
-        outcome=Outcome.FAILURE,
-        logs=[],
-    )
-    return analyse(batch, verdict, History()).model_copy(update={"source": "local"}), "local"
+    run = RunInfo(repository="local/run", run_id="local", job="self-heal")
+    batch = build_batch(run, Outcome.FAILURE, logs, junit, classifier.scanner)
+    return local_analysis(batch, classify_batch(classifier, batch)), "local"
 
 
 def cmd_prepare_context(args: argparse.Namespace) -> int:

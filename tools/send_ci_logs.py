@@ -19,12 +19,12 @@ import httpx
 from stamina.instrumentation import RetryDetails, set_on_retry_hooks
 
 from agent_engine.actions import annotate
-from agent_engine.analysis import analyse, classify_batch
+from agent_engine.analysis import classify_batch, local_analysis
 from agent_engine.classify import Classifier
 from agent_engine.cli import guarded
 from agent_engine.delivery import Courier, RefusedError, UndeliverableError
 from agent_engine.files import write_model
-from agent_engine.models import Analysis, History, LogBatch, Outcome
+from agent_engine.models import Analysis, LogBatch, Outcome
 from agent_engine.outbox import Outbox
 from agent_engine.rules import load_rules
 from agent_engine.settings import load_settings
@@ -42,9 +42,8 @@ def courier(args: argparse.Namespace, http: httpx.Client) -> Courier | None:
     return Courier(url, token, http, deadline_s=args.deadline, max_wait_s=args.max_wait)
 
 
-def local_analysis(classifier: Classifier, batch: LogBatch) -> Analysis:
-    verdict = classify_batch(classifier, batch)
-    return analyse(batch, verdict, History()).model_copy(update={"source": "local"})
+def classified_locally(classifier: Classifier, batch: LogBatch) -> Analysis:
+    return local_analysis(batch, classify_batch(classifier, batch))
 
 
 def cmd_ship(args: argparse.Namespace) -> int:
@@ -72,17 +71,19 @@ def cmd_ship(args: argparse.Namespace) -> int:
         sender = courier(args, http)
         if sender is None:
             where = "not shipped: CLOUD_AGENT_URL or AGENT_TOKEN is not set; classified locally"
-            return finish(args, local_analysis(classifier, batch), where, 0)
+            return finish(args, classified_locally(classifier, batch), where, 0)
         try:
             analysis = sender.send(key, body)
         except UndeliverableError as exc:
             entry = Outbox(args.outbox).put(key, body)
             where = f"queued in {entry.body} ({exc.message}); classified locally"
             annotate("warning", f"CI logs queued for a later flush: {exc.message}")
-            return finish(args, local_analysis(classifier, batch), where, 1 if args.strict else 0)
+            return finish(
+                args, classified_locally(classifier, batch), where, 1 if args.strict else 0
+            )
         except RefusedError as exc:
             annotate("error", exc.message)
-            return finish(args, local_analysis(classifier, batch), f"refused: {exc.message}", 1)
+            return finish(args, classified_locally(classifier, batch), f"refused: {exc.message}", 1)
     where = f"stored as run {analysis.run_key} after {sender.attempts} attempt(s)"
     return finish(args, analysis, where, 0)
 
