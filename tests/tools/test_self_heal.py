@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,15 +16,10 @@ from agent_engine.selfheal import Executor, Report
 from agent_engine.settings import load_settings
 from agent_engine.taxonomy import BlockerType, ErrorType, HealAction
 from sample_app import scenario
+from tests.builders import free_port
 from tools.self_heal import main
 
 E2E = "sample_app/e2e"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def config(tmp: Path, run: scenario.Scenario, server_faults: str) -> Path:
