@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from fnmatch import fnmatch
 from pathlib import PurePosixPath
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from unidiff import PatchedFile, PatchSet
@@ -126,6 +127,73 @@ def check(diff: str, policy: GuardrailPolicy, fix_class: str = "locator") -> lis
             )
         )
     return found
+
+
+# Every rule a patch is checked against, in the order the report lists them.
+RULES: dict[str, str] = {
+    "unreadable_patch": "a unified diff",
+    "path_outside_repo": "inside the repository",
+    "protected_path": "no protected path",
+    "path_not_allowed": "only allowed paths",
+    "symlink": "no symbolic links",
+    "mode_change": "no mode changes",
+    "binary_file": "text files only",
+    "deletion": "no deleted files",
+    "rename": "no renames",
+    "added_skip": "no skip, xfail, fixme or only",
+    "removed_assertion": "no fewer assertions",
+    "loosened_assertion": "no looser assertion",
+    "raised_timeout": "no raised or added timeout",
+    "too_many_files": "the fix class's file cap",
+    "too_many_lines": "the fix class's line cap",
+}
+
+
+class RuleResult(BaseModel):
+    """One line of the guardrail report: a rule, its threshold, what the patch did, the call."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rule: str
+    threshold: str
+    observed: str
+    decision: Literal["pass", "refuse"]
+
+
+def report(diff: str, policy: GuardrailPolicy, fix_class: str = "locator") -> list[RuleResult]:
+    """Every rule with its outcome for this patch (the violations are `check`'s)."""
+    found = check(diff, policy, fix_class)
+    cap = policy.caps.get(fix_class, Cap(files=0, lines=0))
+    try:
+        patch = PatchSet(diff) if diff.strip() else PatchSet("")
+    except UnidiffParseError:
+        patch = PatchSet("")
+    counts = {
+        "too_many_files": (f"<= {cap.files} ({fix_class})", str(len(patch))),
+        "too_many_lines": (
+            f"<= {cap.lines} ({fix_class})",
+            str(sum(f.added + f.removed for f in patch)),
+        ),
+    }
+    rows = []
+    for rule, default in RULES.items():
+        hits = [v for v in found if v.rule == rule]
+        if hits:
+            observed = "; ".join(f"{v.path}: {v.observed}" if v.path else v.observed for v in hits)
+            rows.append(
+                RuleResult(
+                    rule=rule,
+                    threshold=hits[0].threshold,
+                    observed=observed[:500],
+                    decision="refuse",
+                )
+            )
+        else:
+            threshold, observed = counts.get(rule, (default, "none"))
+            rows.append(
+                RuleResult(rule=rule, threshold=threshold, observed=observed, decision="pass")
+            )
+    return rows
 
 
 def _file_rules(changed: PatchedFile, policy: GuardrailPolicy) -> list[Violation]:

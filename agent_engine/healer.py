@@ -265,7 +265,7 @@ def heal_locator(original: str, action: str, snapshot_html: str) -> Heal:
     if resolve(root, steps):
         return Heal("not_applicable", original, reason="the locator still resolves here")
     ranked = rank(root, features_of(steps), action)
-    tail = _tail(steps)
+    tail = narrowing_tail(steps)
     for candidate in ranked[:TOP]:
         candidate.replacement = replacement_for(root, candidate.element, tail)
     evidence = [_row(c) for c in ranked[:TOP]]
@@ -330,7 +330,7 @@ def rank(root: Element, wanted: dict[str, str], action: str) -> list[Candidate]:
     ][: TOP * 4]
 
 
-def _tail(steps: list[Step]) -> list[Step]:
+def narrowing_tail(steps: list[Step]) -> list[Step]:
     """The original's trailing filter/nth steps: a list locator stays a list locator."""
     narrowing = ("filter", "nth", "first", "last")
     last = max((i for i, s in enumerate(steps) if s.method not in narrowing), default=-1)

@@ -111,26 +111,37 @@ def parse(expression: str) -> list[Step]:
         node = ast.parse(expression.strip(), mode="eval").body
     except SyntaxError as exc:
         raise LocatorError(f"not a locator expression: {expression!r}") from exc
+    steps, _ = chain(node)
+    if not steps:
+        raise LocatorError(f"no locator call in {expression!r}")
+    return steps
+
+
+def chain(node: ast.expr) -> tuple[list[Step], ast.expr]:
+    """The locator steps of an expression, outermost last, and what they are called on (the
+    page, a fixture, a variable). A step with a non-literal argument is a LocatorError."""
     steps: list[Step] = []
     while True:
         if isinstance(node, ast.Attribute) and node.attr in _PROPERTIES:
             steps.append(Step(node.attr))
             node = node.value
             continue
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _METHODS
+        ):
             break
-        if node.func.attr not in _METHODS:
-            raise LocatorError(f"unsupported locator method {node.func.attr!r}")
         try:
             args = tuple(ast.literal_eval(a) for a in node.args)
             kwargs = tuple((k.arg or "", ast.literal_eval(k.value)) for k in node.keywords)
         except ValueError as exc:
-            raise LocatorError(f"only literal arguments are supported: {expression!r}") from exc
+            raise LocatorError(
+                f"only literal arguments are supported: {ast.unparse(node)!r}"
+            ) from exc
         steps.append(Step(node.func.attr, args, kwargs))
         node = node.func.value
-    if not steps:
-        raise LocatorError(f"no locator call in {expression!r}")
-    return list(reversed(steps))
+    return list(reversed(steps)), node
 
 
 def document(html: str) -> Element:

@@ -38,7 +38,8 @@ class ClassifierSettings(Section):
 
 
 # A command as an argv list (never a shell string). Placeholders: {python} (this
-# interpreter), {base_url} (where the app listens), {tests} (test ids, one argument each).
+# interpreter), {base_url} (where the app listens), {tests} (test ids, one argument each),
+# {checkout} (the repository's checkout, for commands run elsewhere).
 Command = Annotated[list[Annotated[str, StringConstraints(min_length=1)]], Field(min_length=1)]
 
 
@@ -95,6 +96,9 @@ class FixAgentSettings(Section):
     """The fix agent's guardrails and how it validates a patch."""
 
     guardrails: GuardrailPolicy = Field(default_factory=GuardrailPolicy)
+    # How to rerun the affected tests in the worktree (default: [e2e] run_subset); it runs
+    # there, so {checkout} names the original checkout (for inputs like a storage state).
+    validation_command: Command | None = None
     validation_runs: int = Field(default=3, ge=1, le=10)
     validation_budget_s: float = Field(default=600, gt=0)
 

@@ -12,61 +12,23 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Literal
 
-import httpx
-
-from agent_engine.analysis import classify_batch, local_analysis
 from agent_engine.classify import Classifier
 from agent_engine.cli import guarded
-from agent_engine.errors import InputError
 from agent_engine.files import write_model
-from agent_engine.models import Analysis, Outcome, RunInfo
 from agent_engine.policy import Context, Decision, decide
 from agent_engine.rules import load_rules
 from agent_engine.selfheal import Executor, Report, build_context, count_tests, digest
-from agent_engine.settings import Settings, load_settings
-from agent_engine.shipper import build_batch
+from agent_engine.settings import load_settings
+from tools.common import load_analysis, outputs, read, summary
 
 DIR = Path("self-heal")
-
-
-def load_analysis(
-    args: argparse.Namespace, settings: Settings, classifier: Classifier
-) -> tuple[Analysis, Literal["artifact", "service", "local"]]:
-    """The shipper's artifact, else the Cloud-Agent's stored copy, else a local verdict."""
-    if args.analysis.exists():
-        return Analysis.model_validate_json(args.analysis.read_text(encoding="utf-8")), "artifact"
-    url, token, key = (
-        os.environ.get("CLOUD_AGENT_URL"),
-        os.environ.get("AGENT_TOKEN"),
-        args.run_key,
-    )
-    if url and token and key:
-        try:
-            answer = httpx.get(
-                f"{url.rstrip('/')}/api/ci/runs/{key}",
-                timeout=30,
-                headers={"Authorization": f"Bearer {token}"},
-            )
-            if answer.status_code == 200:
-                return Analysis.model_validate_json(answer.content), "service"
-        except httpx.HTTPError:
-            pass  # fall through to the artifacts
-    e2e = settings.e2e
-    logs = args.log or ([e2e.log] if e2e and e2e.log.exists() else [])
-    junit = args.junit or ([e2e.junit] if e2e and e2e.junit.exists() else [])
-    if not logs and not junit:
-        raise InputError(f"no analysis at {args.analysis} and no logs or JUnit to classify")
-    run = RunInfo(repository="local/run", run_id="local", job="self-heal")
-    batch = build_batch(run, Outcome.FAILURE, logs, junit, classifier.scanner)
-    return local_analysis(batch, classify_batch(classifier, batch)), "local"
 
 
 def cmd_prepare_context(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     classifier = Classifier(load_rules(settings.classifier))
-    analysis, source = load_analysis(args, settings, classifier)
+    analysis, source = load_analysis(args, settings, classifier, "self-heal")
     junit = (args.junit or [settings.e2e.junit if settings.e2e else Path("junit.xml")])[0]
     context = build_context(analysis, source, settings, os.environ, args.dir, count_tests(junit))
     path = write_model(args.dir / "context.json", context)
@@ -122,28 +84,6 @@ def cmd_execute(args: argparse.Namespace) -> int:
         )
     )
     return 0
-
-
-def read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from exc
-
-
-def outputs(**values: str) -> None:
-    """Step outputs for the next jobs (GITHUB_OUTPUT), when running in Actions."""
-    target = os.environ.get("GITHUB_OUTPUT")
-    if target:
-        with Path(target).open("a", encoding="utf-8") as handle:
-            handle.writelines(f"{k}={v}\n" for k, v in values.items())
-
-
-def summary(markdown: str) -> None:
-    target = os.environ.get("GITHUB_STEP_SUMMARY")
-    if target:
-        with Path(target).open("a", encoding="utf-8") as handle:
-            handle.write(markdown + "\n")
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {

@@ -1,0 +1,734 @@
+"""The fix agent (spec/self-heal-and-fix.md): the input it works from, where a failing locator
+stands in the source, and the patch: written on a git worktree, checked by the guardrails,
+validated by rerunning the affected tests. Nothing is pushed."""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from fnmatch import fnmatch
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field
+
+from agent_engine.classify import Classifier, LogSource
+from agent_engine.errors import InputError
+from agent_engine.guardrails import GuardrailPolicy, RuleResult, Violation, check, report
+from agent_engine.healer import Heal, heal_locator, narrowing_tail
+from agent_engine.junit import parse_junit
+from agent_engine.locators import LocatorError, Step, chain, parse, render
+from agent_engine.models import Analysis, Contract, ShortText, Text, Versioned
+from agent_engine.process import Limits, ProcessRecord, run
+from agent_engine.redact import redact
+from agent_engine.settings import Settings, expand
+from agent_engine.taxonomy import ErrorType, FixStrategy
+
+MAX_SNAPSHOT_BYTES = 5 * 1024 * 1024
+Outcome = Literal["validated", "needs_manual_review", "refused", "abstained", "not_applicable"]
+_DIFF = ["diff", "--cached", "--no-color", "--no-ext-diff", "-M", "--full-index", "--binary"]
+
+
+class FixAgentError(InputError):
+    code = "fix_agent_failed"
+
+
+# --- fix-agent/input.json --------------------------------------------------------------------
+
+
+class SourceEvidence(Contract):
+    file: ShortText
+    line: int | None = Field(default=None, ge=1)
+    text: Text
+
+
+class InputTarget(Contract):
+    test_id: ShortText
+    file: ShortText
+    line: int | None = Field(default=None, ge=1)
+    locator: ShortText
+    action: ShortText
+    snapshot: ShortText = Field(default="", description="sha256 of its DOM snapshot, or ''")
+
+
+class Constraints(Contract):
+    strategy: FixStrategy
+    fix_class: ShortText = "locator"
+    guardrails: GuardrailPolicy
+    validation_runs: int
+    validation_budget_s: float
+    notes: list[ShortText] = Field(default_factory=list)
+
+
+class FixInput(Versioned):
+    """What apply-and-validate works from; redacted, and the same for the same run."""
+
+    run_id: ShortText
+    base_sha: ShortText
+    error_type: ErrorType
+    signature: ShortText
+    applicable: bool
+    reason: Text
+    failing_tests: list[ShortText]
+    evidence: list[SourceEvidence]
+    targets: list[InputTarget]
+    snapshots: dict[str, str] = Field(description="DOM snapshots of the failures, by sha256")
+    constraints: Constraints
+
+
+def build_input(  # noqa: PLR0917 - the input, from its sources
+    analysis: Analysis,
+    junit: Sequence[Path],
+    settings: Settings,
+    run_id: str,
+    base_sha: str,
+    root: Path,
+) -> FixInput:
+    """Targets from the analysis, each with the DOM snapshot its JUnit case names."""
+    verdict = analysis.classification
+    instructions = analysis.fix_agent_instructions
+    snapshots: dict[str, str] = {}
+    by_test = _snapshots(junit, root, snapshots)
+    targets = [
+        InputTarget(
+            test_id=t.test_id,
+            file=t.file,
+            line=t.line,
+            locator=t.locator,
+            action=t.action,
+            snapshot=_lookup(by_test, t.test_id),
+        )
+        for t in instructions.targets
+    ]
+    used = {t.snapshot for t in targets}
+    evidence = [
+        SourceEvidence(file=t.file, line=t.line, text=t.message)
+        for t in verdict.failed_tests
+        if t.file
+    ][:20] + [SourceEvidence(file=e.log, line=e.line, text=e.text) for e in verdict.evidence[:10]]
+    fix = settings.fix_agent
+    reason = (
+        f"{len(targets)} failing locator(s) to heal"
+        if instructions.applicable
+        else f"{verdict.error_type.value} is not fixed by changing test code"
+    )
+    return FixInput(
+        run_id=run_id,
+        base_sha=base_sha,
+        error_type=verdict.error_type,
+        signature=verdict.signature,
+        applicable=instructions.applicable,
+        reason=reason,
+        failing_tests=[t.id for t in verdict.failed_tests],
+        evidence=evidence,
+        targets=targets,
+        snapshots={k: v for k, v in sorted(snapshots.items()) if k in used},
+        constraints=Constraints(
+            strategy=instructions.strategy,
+            guardrails=fix.guardrails,
+            validation_runs=fix.validation_runs,
+            validation_budget_s=fix.validation_budget_s,
+            notes=instructions.constraints,
+        ),
+    )
+
+
+def _snapshots(junit: Sequence[Path], root: Path, into: dict[str, str]) -> dict[str, str]:
+    """Test id -> sha256 of its DOM snapshot (read, size-capped, redacted, stored in `into`)."""
+    found: dict[str, str] = {}
+    for report_path in junit:
+        with report_path.open("rb") as stream:
+            cases = parse_junit(stream, str(report_path))
+        for case in cases:
+            named = case.properties.get("dom_snapshot")
+            if not named:
+                continue
+            path = Path(named)
+            path = path if path.is_absolute() else root / path
+            try:
+                if path.stat().st_size > MAX_SNAPSHOT_BYTES:
+                    continue
+                html = redact(path.read_text(encoding="utf-8", errors="replace"))
+            except OSError:
+                continue
+            digest = hashlib.sha256(html.encode()).hexdigest()
+            into[digest] = html
+            found[case.result.id] = digest
+    return found
+
+
+def _lookup(by_test: Mapping[str, str], test_id: str) -> str:
+    if test_id in by_test:
+        return by_test[test_id]
+    name = test_id.rsplit("::", 1)[-1]
+    same = [v for k, v in by_test.items() if k.rsplit("::", 1)[-1] == name]
+    return same[0] if len(set(same)) == 1 else ""
+
+
+# --- where a locator stands in the source ----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """A locator expression in a file: its lines and the bytes to replace (after the receiver)."""
+
+    file: str
+    first_line: int
+    last_line: int
+    start: int
+    end: int
+    text: str
+
+
+def _key(steps: Sequence[Step]) -> list[tuple[str, tuple[Any, ...], tuple[Any, ...]]]:
+    return [(s.method, s.args, tuple(sorted(s.kwargs))) for s in steps]
+
+
+def find_sites(file: str, source: bytes, wanted: Sequence[Step]) -> list[Site]:
+    """Every place in `source` where the locator `wanted` is built on a page or fixture."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return []
+    starts = [0]
+    for line in source.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    key, found = _key(wanted), []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call | ast.Attribute):
+            continue
+        try:
+            steps, receiver = chain(node)
+        except LocatorError:
+            continue
+        if not steps or _key(steps) != key or receiver.end_lineno is None:
+            continue
+        begin = starts[receiver.end_lineno - 1] + (receiver.end_col_offset or 0)
+        end = starts[(node.end_lineno or node.lineno) - 1] + (node.end_col_offset or 0)
+        while begin < end and source[begin : begin + 1] in b" \t\r\n.\\":
+            begin += 1
+        text = source[begin:end].decode("utf-8", "replace")
+        found.append(Site(file, node.lineno, node.end_lineno or node.lineno, begin, end, text))
+    return sorted(found, key=lambda s: s.start)
+
+
+def enclosing_function(source: bytes, line: int) -> tuple[int, int] | None:
+    """The lines of the innermost function around `line`."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    spans = [
+        (node.lineno, node.end_lineno or node.lineno)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.lineno <= line <= (node.end_lineno or node.lineno)
+    ]
+    return max(spans, default=None)
+
+
+# --- the outputs -----------------------------------------------------------------------------
+
+
+class HealRecord(Contract):
+    """heal_locator's answer for one failing locator, with its evidence."""
+
+    test_ids: list[ShortText]
+    file: ShortText
+    line: int | None = None
+    locator: ShortText
+    action: ShortText
+    outcome: ShortText
+    replacement: ShortText = ""
+    score: float = 0.0
+    margin: float = 0.0
+    reason: Text = ""
+    candidates: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class Edit(Contract):
+    file: ShortText
+    line: int
+    before: Text
+    after: Text
+    tests: list[ShortText]
+
+
+class GuardrailReport(Contract):
+    decision: Literal["pass", "refuse", "not_run"]
+    fix_class: ShortText
+    rules: list[RuleResult] = Field(default_factory=list)
+    violations: list[Violation] = Field(default_factory=list)
+    worktree_clean: bool = True
+
+
+class Validation(Contract):
+    status: Literal[
+        "validated", "failed", "not_reproduced", "over_budget", "not_configured", "not_run"
+    ]
+    reason: Text = ""
+    command: list[str] = Field(default_factory=list)
+    tests: list[ShortText] = Field(default_factory=list)
+    required_runs: int = 0
+    passed_runs: int = 0
+    budget_s: float = 0.0
+    reproduced: bool | None = None
+    baseline_error_type: ShortText = ""
+    baseline: ProcessRecord | None = None
+    runs: list[ProcessRecord] = Field(default_factory=list)
+
+
+class FixMetadata(Versioned):
+    """fix-agent/metadata-<run_id>.json (spec/contracts.md)."""
+
+    run_id: ShortText
+    base_sha: ShortText
+    input_sha256: ShortText
+    patch_sha256: ShortText
+    patch_file: ShortText
+    outcome: Outcome
+    needs_manual_review: bool
+    reason: Text
+    strategy: ShortText
+    fix_class: ShortText
+    risk_class: ShortText
+    heals: list[HealRecord] = Field(default_factory=list)
+    edits: list[Edit] = Field(default_factory=list)
+    guardrails: GuardrailReport
+    validation: Validation
+    branch: ShortText
+    commit_message: Text
+    pr_title: ShortText
+    pr_body: Text
+
+
+# --- git -------------------------------------------------------------------------------------
+
+
+def git(args: Sequence[str], cwd: Path, stdin: bytes | None = None) -> str:
+    """A git command with a fixed, config-independent output; an error names its stderr."""
+    argv = ["git", "-c", "core.quotepath=false", "-c", "color.ui=never", *args]
+    env = {**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"}
+    done = subprocess.run(
+        argv,
+        cwd=cwd,
+        input=stdin,
+        stdin=None if stdin is not None else subprocess.DEVNULL,
+        capture_output=True,
+        env=env,
+        check=False,
+    )
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip()
+        raise FixAgentError(f"git {args[0]} failed: {message[:500]}")
+    return done.stdout.decode("utf-8", "surrogateescape")
+
+
+@contextmanager
+def worktree(root: Path, commit: str) -> Iterator[Path]:
+    """A detached worktree of `commit` in a temporary directory, removed on exit."""
+    holder = Path(tempfile.mkdtemp(prefix="agent-engine-fix-"))
+    path = holder / "worktree"
+    git(["worktree", "add", "--detach", "--quiet", str(path), commit], root)
+    try:
+        yield path
+    finally:
+        git(["worktree", "remove", "--force", str(path)], root)
+        shutil.rmtree(holder, ignore_errors=True)
+
+
+def take_diff(tree: Path) -> str:
+    git(["add", "-A"], tree)
+    return git([*_DIFF, "--src-prefix=a/", "--dst-prefix=b/"], tree)
+
+
+def restore(tree: Path) -> bool:
+    """Back to the commit, nothing added; True when `git status` shows nothing left."""
+    git(["reset", "--quiet", "--hard"], tree)
+    git(["clean", "-fdq"], tree)
+    return git(["status", "--porcelain"], tree) == ""
+
+
+# --- apply-and-validate ----------------------------------------------------------------------
+
+
+class FixAgent:
+    """Plans the edit, writes it on a worktree, checks it, validates it; writes nothing else."""
+
+    def __init__(
+        self, settings: Settings, root: Path, out: Path, classifier: Classifier | None = None
+    ) -> None:
+        self.settings, self.root, self.out = settings, root, out
+        self.classifier = classifier
+
+    def run(
+        self, fix_input: FixInput, proposal: str | None = None, fix_class: str = "locator"
+    ) -> tuple[str, FixMetadata]:
+        """The patch (empty when nothing safe) and its metadata."""
+        digest = hashlib.sha256(fix_input.model_dump_json().encode())
+        digest.update((proposal or "").encode())
+        meta = _Meta(fix_input, digest.hexdigest(), fix_class, proposal is not None)
+        if proposal is None and not fix_input.applicable:
+            return "", meta.finish("not_applicable", fix_input.reason)
+        with worktree(self.root, fix_input.base_sha) as tree:
+            outcome, reason, diff = self._on_tree(tree, proposal, meta)
+        return diff, meta.finish(outcome, reason, diff)
+
+    def _on_tree(self, tree: Path, proposal: str | None, meta: _Meta) -> tuple[Outcome, str, str]:
+        if proposal is None:
+            meta.changes = plan(meta.input, tree, meta.heals)
+            if not meta.changes:
+                return "abstained", "no locator could be healed safely", ""
+            write_edits(tree, meta.changes)
+        elif not self._apply_proposal(tree, proposal, meta):
+            return "refused", "the proposed patch does not apply", ""
+        diff = take_diff(tree)
+        policy = meta.input.constraints.guardrails
+        found = check(diff, policy, meta.fix_class)
+        meta.guardrails = GuardrailReport(
+            decision="refuse" if found else "pass",
+            fix_class=meta.fix_class,
+            rules=report(diff, policy, meta.fix_class),
+            violations=found,
+            worktree_clean=restore(tree),
+        )
+        if found:
+            return "refused", f"refused by the guardrails: {_rules(found)}", ""
+        if not diff:
+            return "abstained", "the edit changes nothing", ""
+        meta.validation = self.validate(tree, diff, meta.tests())
+        restore(tree)
+        if meta.validation.status == "validated":
+            return "validated", meta.validation.reason, diff
+        return "needs_manual_review", meta.validation.reason, diff
+
+    def _apply_proposal(self, tree: Path, proposal: str, meta: _Meta) -> bool:
+        """Apply a patch from another source in the worktree, as git would."""
+        try:
+            git(["apply", "--whitespace=nowarn", "-"], tree, proposal.encode())
+        except FixAgentError as exc:
+            policy = meta.input.constraints.guardrails
+            found = [
+                *check(proposal, policy, meta.fix_class),
+                Violation(rule="patch_does_not_apply", threshold="applies", observed=str(exc)),
+            ]
+            meta.guardrails = GuardrailReport(
+                decision="refuse",
+                fix_class=meta.fix_class,
+                rules=report(proposal, policy, meta.fix_class),
+                violations=found,
+                worktree_clean=restore(tree),
+            )
+            return False
+        return True
+
+    def validate(self, tree: Path, diff: str, tests: list[str]) -> Validation:
+        """Reproduce without the patch, then K passing runs with it, within the budget."""
+        fix, e2e = self.settings.fix_agent, self.settings.e2e
+        command = fix.validation_command or (e2e.run_subset if e2e else None)
+        runs, budget = fix.validation_runs, fix.validation_budget_s
+        if command is None:
+            return Validation(
+                status="not_configured",
+                reason="no [fix_agent] validation_command nor [e2e] run_subset to rerun the tests",
+            )
+        app = self.settings.app
+        argv = expand(
+            command,
+            python=sys.executable,
+            base_url=app.base_url if app else "",
+            checkout=str(self.root.resolve()),
+            tests=tests,
+        )
+        env = {**os.environ, **(e2e.env if e2e else {})}
+        result = Validation(
+            status="not_run", command=argv, tests=tests, required_runs=runs, budget_s=budget
+        )
+        deadline = time.monotonic() + budget
+        logs = self.out / "validation"
+        baseline = self._run("reproduce", argv, tree, logs, env, deadline)
+        result.baseline = baseline
+        result.baseline_error_type = self._error_type(baseline)
+        result.reproduced = baseline.exit_code not in (0, None) and not baseline.timed_out
+        if not result.reproduced:
+            result.status, result.reason = "not_reproduced", "the tests pass without the patch"
+            return result
+        git(["apply", "--whitespace=nowarn", "-"], tree, diff.encode())
+        for index in range(1, runs + 1):
+            if time.monotonic() >= deadline:
+                result.status = "over_budget"
+                result.reason = f"budget of {budget:g}s spent after {index - 1} run(s)"
+                return result
+            record = self._run(f"validate-{index}", argv, tree, logs, env, deadline)
+            result.runs.append(record)
+            if record.exit_code != 0:
+                result.status = "over_budget" if record.timed_out else "failed"
+                result.reason = (
+                    f"run {index} of {runs} failed (exit {record.exit_code}, "
+                    f"{self._error_type(record) or 'unclassified'})"
+                )
+                return result
+            result.passed_runs += 1
+        result.status = "validated"
+        result.reason = (
+            f"reproduced without the patch ({result.baseline_error_type or 'failed'}); "
+            f"with it {runs}/{runs} runs of {len(tests)} test(s) passed"
+        )
+        return result
+
+    def _run(  # noqa: PLR0917 - one validation run
+        self,
+        name: str,
+        argv: list[str],
+        tree: Path,
+        logs: Path,
+        env: Mapping[str, str],
+        deadline: float,
+    ) -> ProcessRecord:
+        remaining = max(deadline - time.monotonic(), 1.0)
+        policy = self.settings.self_heal.policy
+        limits = Limits(timeout_s=remaining, stall_s=min(policy.stall_timeout_s, remaining))
+        record = run(name, argv, logs, limits=limits, env=env, cwd=tree)
+        return record.model_copy(
+            update={
+                "stdout_tail": redact(record.stdout_tail),
+                "stderr_tail": redact(record.stderr_tail),
+            }
+        )
+
+    def _error_type(self, record: ProcessRecord) -> str:
+        if self.classifier is None:
+            return ""
+        verdict = self.classifier.classify(
+            [LogSource.from_path(Path(record.stdout)), LogSource.from_path(Path(record.stderr))]
+        )
+        return verdict.error_type.value
+
+
+@dataclass(slots=True)
+class Change:
+    site: Site
+    after: str
+    tests: list[str]
+
+    def edit(self) -> Edit:
+        site = self.site
+        return Edit(
+            file=site.file,
+            line=site.first_line,
+            before=site.text,
+            after=self.after,
+            tests=self.tests,
+        )
+
+
+def plan(fix_input: FixInput, tree: Path, heals: list[HealRecord]) -> list[Change]:
+    """Heal each failing locator against its snapshot and find where it stands in the source;
+    edit a place only when every failing test that uses it agrees on the replacement."""
+    policy = fix_input.constraints.guardrails
+    wanted: dict[tuple[str, str, str], Heal] = {}
+    replacements: dict[Site, set[str]] = {}
+    tests: dict[Site, list[str]] = {}
+    failed: set[Site] = set()
+    for target in fix_input.targets:
+        html = fix_input.snapshots.get(target.snapshot, "")
+        record = HealRecord(
+            test_ids=[target.test_id],
+            file=target.file,
+            line=target.line,
+            locator=target.locator,
+            action=target.action,
+            outcome="abstain_no_snapshot",
+            reason="no DOM snapshot of the failure",
+        )
+        heals.append(record)
+        if not html:
+            continue
+        key = (target.locator, target.action, target.snapshot)
+        try:
+            if key not in wanted:
+                wanted[key] = heal_locator(target.locator, target.action, html)
+            steps = parse(target.locator)
+        except (LocatorError, InputError) as exc:
+            record.outcome, record.reason = "abstain_unreadable", str(exc)
+            continue
+        heal = wanted[key]
+        record.outcome, record.reason = heal.outcome, heal.reason
+        record.replacement, record.score, record.margin = heal.replacement, heal.score, heal.margin
+        record.candidates = heal.candidates
+        base = steps[: len(steps) - len(narrowing_tail(steps))]
+        sites = locate(tree, target.file, target.line, base, policy)
+        if not sites:
+            record.outcome = "abstain_source_not_found"
+            record.reason = f"{render(base)} is not written literally in an allowed file"
+            continue
+        for site in sites:
+            tests.setdefault(site, []).append(target.test_id)
+            if heal.outcome != "healed":
+                failed.add(site)
+                continue
+            healed = parse(heal.replacement)
+            kept = len(steps) - len(base)  # the trailing filter/nth, unchanged
+            replacements.setdefault(site, set()).add(render(healed[: len(healed) - kept]))
+    changes = []
+    for site, chosen in sorted(replacements.items(), key=lambda kv: (kv[0].file, kv[0].start)):
+        if site in failed or len(chosen) != 1:
+            for record in heals:
+                if set(record.test_ids) & set(tests[site]) and record.outcome == "healed":
+                    record.outcome = "abstain_disagreement"
+                    record.reason = "the failing tests using this locator disagree on its heal"
+            continue
+        changes.append(Change(site, chosen.pop(), sorted(set(tests[site]))))
+    return changes
+
+
+def locate(
+    tree: Path, file: str, line: int | None, base: list[Step], policy: GuardrailPolicy
+) -> list[Site]:
+    """Where the failing test builds the locator: on the failing line; else earlier in the
+    same function (a variable); else in one allowed file (a page object)."""
+    path = tree / file
+    source = path.read_bytes() if file and path.is_file() else b""
+    sites = find_sites(file, source, base)
+    if line is not None:
+        on_line = [s for s in sites if s.first_line <= line <= s.last_line]
+        if on_line:
+            return on_line
+        span = enclosing_function(source, line)
+        before = [s for s in sites if span and span[0] <= s.first_line and s.last_line < line]
+        if before:
+            return before[-1:]
+    elsewhere = []
+    for other in git(["ls-files", "*.py"], tree).splitlines():
+        if other != file and any(fnmatch(other, g) for g in policy.allowed):
+            elsewhere += find_sites(other, (tree / other).read_bytes(), base)
+    return elsewhere if len(elsewhere) == 1 else []
+
+
+def write_edits(tree: Path, changes: list[Change]) -> None:
+    """Replace each site's bytes, last first so earlier offsets stay right."""
+    for file in sorted({c.site.file for c in changes}):
+        path = tree / file
+        data = path.read_bytes()
+        for change in sorted(
+            (c for c in changes if c.site.file == file), key=lambda c: -c.site.start
+        ):
+            data = data[: change.site.start] + change.after.encode() + data[change.site.end :]
+        path.write_bytes(data)
+
+
+class _Meta:
+    """The metadata as it is gathered, and its final form."""
+
+    def __init__(self, fix_input: FixInput, input_sha: str, fix_class: str, proposal: bool) -> None:
+        self.input, self.input_sha, self.fix_class = fix_input, input_sha, fix_class
+        self.proposal = proposal
+        self.heals: list[HealRecord] = []
+        self.changes: list[Change] = []
+        self.guardrails = GuardrailReport(decision="not_run", fix_class=fix_class)
+        self.validation = Validation(status="not_run", reason="no patch to validate")
+
+    def tests(self) -> list[str]:
+        if self.proposal:
+            return list(self.input.failing_tests)
+        return sorted({t for c in self.changes for t in c.tests})
+
+    def finish(self, outcome: Outcome, reason: str, diff: str = "") -> FixMetadata:
+        run_id = self.input.run_id
+        edits = [c.edit() for c in self.changes] if diff else []
+        strategy = "proposed_patch" if self.proposal else self.input.constraints.strategy.value
+        risk = "backend" if self.fix_class == "backend" else "test-only"
+        title = (
+            f"Heal {len(edits)} locator(s) broken by a UI change"
+            if edits
+            else f"Apply the proposed {self.fix_class} fix"
+        )
+        meta = FixMetadata(
+            run_id=run_id,
+            base_sha=self.input.base_sha,
+            input_sha256=self.input_sha,
+            patch_sha256=hashlib.sha256(diff.encode()).hexdigest(),
+            patch_file=f"patch-{run_id}.diff",
+            outcome=outcome,
+            needs_manual_review=outcome == "needs_manual_review",
+            reason=reason,
+            strategy=strategy,
+            fix_class=self.fix_class,
+            risk_class=risk,
+            heals=self.heals,
+            edits=edits,
+            guardrails=self.guardrails,
+            validation=self.validation,
+            branch=f"agent-engine/fix/{run_id}",
+            commit_message="",
+            pr_title=f"[agent-engine] {title} (run {run_id})",
+            pr_body="",
+        )
+        return meta.model_copy(
+            update={"commit_message": commit_message(meta, title), "pr_body": pr_body(meta)}
+        )
+
+
+def _rules(found: list[Violation]) -> str:
+    return ", ".join(sorted({v.rule for v in found}))
+
+
+def commit_message(meta: FixMetadata, title: str) -> str:
+    lines = [title, ""]
+    lines += [f"- {e.file}:{e.line}: {e.before} -> {e.after}" for e in meta.edits]
+    lines += ["", f"Prepared by Agent Engine for run {meta.run_id}: {meta.reason}."]
+    return "\n".join(lines)
+
+
+def pr_body(meta: FixMetadata) -> str:
+    """The pull request's description: the change, why, the guardrails and the validation."""
+    out = [
+        f"**Agent Engine** prepared this patch for run `{meta.run_id}` "
+        f"(strategy `{meta.strategy}`, risk `{meta.risk_class}`). Outcome: **{meta.outcome}**: "
+        f"{meta.reason}.",
+        "",
+    ]
+    if meta.edits:
+        out += [
+            "### Changes",
+            "",
+            "| File | Line | Before | After | Tests |",
+            "|---|---|---|---|---|",
+        ]
+        out += [
+            f"| `{e.file}` | {e.line} | `{e.before}` | `{e.after}` | {len(e.tests)} |"
+            for e in meta.edits
+        ]
+        out.append("")
+    healed = [h for h in meta.heals if h.outcome == "healed"]
+    if healed:
+        out += ["### Evidence (heal_locator)", ""]
+        out += [
+            f"- `{h.locator}` -> `{h.replacement}`: score {h.score:.2f}, margin {h.margin:.2f}"
+            for h in healed
+        ]
+        out.append("")
+    guard = meta.guardrails
+    out += [f"### Guardrails: {guard.decision}", ""]
+    out += [f"- `{v.rule}`: {v.observed} (allowed: {v.threshold})" for v in guard.violations]
+    out += [
+        "",
+        f"### Validation: {meta.validation.status}",
+        "",
+        meta.validation.reason or "-",
+    ]
+    for record in ([meta.validation.baseline] if meta.validation.baseline else []) + list(
+        meta.validation.runs
+    ):
+        out.append(f"- {record.name}: exit {record.exit_code} in {record.duration_s:.1f}s")
+    out += ["", "Nothing was pushed by the agent; review before merging."]
+    return "\n".join(out)
