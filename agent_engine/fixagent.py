@@ -210,9 +210,10 @@ def find_sites(file: str, source: bytes, wanted: Sequence[Step]) -> list[Site]:
             steps, receiver = chain(node)
         except LocatorError:
             continue
-        if not steps or _key(steps) != key or receiver.end_lineno is None:
+        end_line = getattr(receiver, "end_lineno", None)
+        if not steps or _key(steps) != key or end_line is None:
             continue
-        begin = starts[receiver.end_lineno - 1] + (receiver.end_col_offset or 0)
+        begin = starts[end_line - 1] + (receiver.end_col_offset or 0)
         end = starts[(node.end_lineno or node.lineno) - 1] + (node.end_col_offset or 0)
         while begin < end and source[begin : begin + 1] in b" \t\r\n.\\":
             begin += 1
@@ -664,7 +665,7 @@ class _Meta:
             strategy=strategy,
             fix_class=self.fix_class,
             risk_class=risk,
-            heals=self.heals,
+            heals=merged(self.heals),
             edits=edits,
             guardrails=self.guardrails,
             validation=self.validation,
@@ -676,6 +677,18 @@ class _Meta:
         return meta.model_copy(
             update={"commit_message": commit_message(meta, title), "pr_body": pr_body(meta)}
         )
+
+
+def merged(heals: list[HealRecord]) -> list[HealRecord]:
+    """One record per locator and answer, naming every failing test that shares it."""
+    out: dict[tuple[str, ...], HealRecord] = {}
+    for heal in heals:
+        key = (heal.file, heal.locator, heal.action, heal.outcome, heal.replacement, heal.reason)
+        if key in out:
+            out[key].test_ids = sorted({*out[key].test_ids, *heal.test_ids})
+        else:
+            out[key] = heal.model_copy(deep=True)
+    return list(out.values())
 
 
 def _rules(found: list[Violation]) -> str:
@@ -720,6 +733,13 @@ def pr_body(meta: FixMetadata) -> str:
     guard = meta.guardrails
     out += [f"### Guardrails: {guard.decision}", ""]
     out += [f"- `{v.rule}`: {v.observed} (allowed: {v.threshold})" for v in guard.violations]
+    if guard.decision == "pass":
+        caps = [r for r in guard.rules if r.rule.startswith("too_many_")]
+        out.append(
+            f"All {len(guard.rules)} rules pass; "
+            + ", ".join(f"{r.rule[9:]} {r.observed} ({r.threshold})" for r in caps)
+            + "."
+        )
     out += [
         "",
         f"### Validation: {meta.validation.status}",

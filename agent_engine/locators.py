@@ -126,22 +126,26 @@ def chain(node: ast.expr) -> tuple[list[Step], ast.expr]:
             steps.append(Step(node.attr))
             node = node.value
             continue
-        if not (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr in _METHODS
-        ):
+        if not isinstance(node, ast.Call):
             break
-        try:
-            args = tuple(ast.literal_eval(a) for a in node.args)
-            kwargs = tuple((k.arg or "", ast.literal_eval(k.value)) for k in node.keywords)
-        except ValueError as exc:
-            raise LocatorError(
-                f"only literal arguments are supported: {ast.unparse(node)!r}"
-            ) from exc
-        steps.append(Step(node.func.attr, args, kwargs))
+        if isinstance(node.func, ast.Name) and node.func.id in _METHODS:
+            # As Playwright prints it: `locator("#id")`, with nothing it is called on.
+            steps.append(_step(node.func.id, node))
+            return list(reversed(steps)), ast.Constant(None)
+        if not (isinstance(node.func, ast.Attribute) and node.func.attr in _METHODS):
+            break
+        steps.append(_step(node.func.attr, node))
         node = node.func.value
     return list(reversed(steps)), node
+
+
+def _step(method: str, node: ast.Call) -> Step:
+    try:
+        args = tuple(ast.literal_eval(a) for a in node.args)
+        kwargs = tuple((k.arg or "", ast.literal_eval(k.value)) for k in node.keywords)
+    except ValueError as exc:
+        raise LocatorError(f"only literal arguments are supported: {ast.unparse(node)!r}") from exc
+    return Step(method, args, kwargs)
 
 
 def document(html: str) -> Element:

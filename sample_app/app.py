@@ -59,7 +59,11 @@ class Config:
             "new_project_id": "create-project-btn" if on("drift_id") else "new-project-btn",
             "project_row_testid": "project-item" if on("drift_testid") else "project-row",
             "project_name_label": "Name of project" if on("drift_label") else "Project name",
-            "add_task_text": "Create task" if on("drift_text") else "Add task",
+            "add_task_text": ""
+            if on("drift_removed")
+            else "Create task"
+            if on("drift_text")
+            else "Add task",
         }
 
 

@@ -16,6 +16,7 @@ FAULTS = {
     "drift_testid": "the project rows' data-testid is renamed",
     "drift_label": "the 'Project name' field's label is renamed",
     "drift_text": "the 'Add task' button's visible text is renamed",
+    "drift_removed": "the 'Add task' button is removed from the project page",
     "slow": "the project list API answers after 8 seconds",
     "storage_state_missing": "the auth step does not write the storage state",
     "session_expired": "sessions issued before the server started are expired",

@@ -6,7 +6,7 @@ import uuid
 
 from playwright.sync_api import Page, expect
 
-from .pages import open_project, open_projects
+from .pages import open_project, open_projects, project_rows
 
 
 def unique(prefix: str) -> str:
@@ -57,6 +57,6 @@ def test_search_filters_the_list(page: Page) -> None:
     open_projects(page)
     with page.expect_response(lambda r: "q=cass" in r.url):
         page.get_by_placeholder("Search projects").fill("cass")
-    rows = page.get_by_test_id("project-row")
+    rows = project_rows(page)
     expect(rows).to_have_count(1)
     expect(rows).to_contain_text("Cassini")

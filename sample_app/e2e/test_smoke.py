@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from .pages import open_project, open_projects
+from .pages import open_project, open_projects, project_rows
 
 pytestmark = pytest.mark.smoke
 
@@ -19,7 +19,7 @@ def test_sign_in_page_has_the_form(anonymous_page: Page) -> None:
 
 def test_projects_page_lists_the_seeded_projects(page: Page) -> None:
     open_projects(page)
-    rows = page.get_by_test_id("project-row")
+    rows = project_rows(page)
     for name in ("Apollo", "Borealis", "Cassini"):
         expect(rows.filter(has_text=name)).to_be_visible()
 
