@@ -1,0 +1,93 @@
+"""The sticky PR comment: one markdown body per PR, found again by its hidden marker, with a
+section per kind of news, each item with its evidence line, confidence and reproduction."""
+
+from __future__ import annotations
+
+from agent_engine.history import RunRecord
+from agent_engine.taxonomy import TAXONOMY, BlockerType, ErrorType
+
+MARKER = "<!-- agent-engine:pr-comment -->"
+MAX_BODY = 60_000  # GitHub refuses comment bodies over 65,536 characters
+_INFRA = (BlockerType.INFRASTRUCTURE, BlockerType.TRANSIENT, BlockerType.EXTERNAL)
+
+
+def render(run: RunRecord, page_url: str = "") -> str:
+    """The comment's markdown for this run (the same text goes to the job summary)."""
+    link = f" · [dashboard]({page_url})" if page_url else ""
+    head = [MARKER, f"### Agent Engine · run {run.run_id} ({run.job}){link}", ""]
+    if run.outcome == "success":
+        passed = f"✅ All {run.tests.total} tests passed on `{run.sha[:7]}`."
+        return "\n".join([*head, passed]) + "\n"
+    sections: list[tuple[str, list[str]]] = []
+    blocker = _blocker(run.error_type)
+    heal = run.self_heal
+    if run.failing_on_base:
+        sections.append(("Already failing on the base branch", [_verdict(run)]))
+    elif blocker is BlockerType.CODE and not (heal and heal.verdict == "healed"):
+        sections.append(("New failures caused by this change", [_verdict(run)]))
+    if run.flaky_tests:
+        passed_by = "the self-heal rerun" if heal and heal.verdict == "healed" else "another run"
+        sections.append(
+            (
+                "Flaky",
+                [
+                    f"- `{t}`: failed in attempt {run.run_attempt}, passed in {passed_by}"
+                    for t in run.flaky_tests[:10]
+                ],
+            )
+        )
+    if blocker in _INFRA and not run.failing_on_base:
+        did = (
+            f" Self-heal: **{heal.verdict}**, {heal.reason or heal.decision_reason}" if heal else ""
+        )
+        sections.append(("Infrastructure", [_verdict(run) + did]))
+    if heal and heal.verdict == "healed":
+        actions = ", ".join(f"`{a.action}`" for a in heal.actions) or "a rerun"
+        sections.append(("Healed by self-heal", [f"- {heal.reason} ({actions})"]))
+    fix = run.fix
+    if fix and fix.patch:
+        review = " — **needs manual review**" if fix.needs_manual_review else ""
+        sections.append(
+            (
+                "A fix patch is ready",
+                [
+                    f"- `{fix.patch_file}` ({fix.outcome.replace('_', ' ')}{review}): "
+                    f"{fix.reason}. Suggested branch `{fix.branch}`; in the run's "
+                    f"`fix-agent` artifact{link}. Nothing was pushed."
+                ],
+            )
+        )
+    body = []
+    for title, items in sections:
+        body += [f"#### {title}", "", *items, ""]
+    text = "\n".join(head + body).rstrip() + "\n"
+    return text if len(text) <= MAX_BODY else text[:MAX_BODY] + "\n\n…(cut; see the dashboard)\n"
+
+
+def _blocker(error_type: str) -> BlockerType | None:
+    try:
+        return TAXONOMY[ErrorType(error_type)].blocker
+    except ValueError:
+        return None
+
+
+def _verdict(run: RunRecord) -> str:
+    lines = [
+        f"- **{run.error_type}** ({run.confidence:.0%} confidence): {run.summary}",
+    ]
+    if run.evidence:
+        first = run.evidence[0]
+        lines.append(f"  - evidence `{first.log}:{first.line}`: `{_code(first.text)}`")
+    for test in run.failed_tests[:5]:
+        where = f" ({test.file}:{test.line})" if test.file and test.line else ""
+        lines.append(f"  - failed: `{_code(test.id)}`{where}")
+    if len(run.failed_tests) > 5:
+        lines.append(f"  - … and {len(run.failed_tests) - 5} more")
+    if run.reproduce:
+        lines.append(f"  - reproduce: `{_code(run.reproduce)}`")
+    return "\n".join(lines)
+
+
+def _code(text: str) -> str:
+    """Inline code that cannot break out of its backticks or run long."""
+    return text.replace("`", "'").replace("\n", " ").strip()[:300]

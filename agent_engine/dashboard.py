@@ -1,0 +1,249 @@
+"""The static dashboard: a run's record built from its artifacts, and the site (index, one page
+per run, data.json) rendered with Jinja2 into a folder that works from file:// and any sub-path."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import jinja2
+
+from agent_engine import charts
+from agent_engine.fixagent import FixMetadata
+from agent_engine.history import (
+    MAX_PATCH_CHARS,
+    ActionRecord,
+    Artifact,
+    DashboardData,
+    EvidenceLine,
+    FailedTestRecord,
+    FixRecord,
+    RunRecord,
+    SelfHealRecord,
+    TestCounts,
+    ValidationRun,
+    classes_by_day,
+    flakiest,
+    pass_rates,
+    recurring,
+)
+from agent_engine.junit import Case
+from agent_engine.models import Analysis, RunInfo, TestOutcome
+from agent_engine.policy import Decision
+from agent_engine.selfheal import Report
+from agent_engine.settings import expand
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "dashboard_templates"
+INDEX_RUNS = 50
+_ARTIFACTS = {".zip": "trace", ".png": "screenshot", ".webm": "video", ".html": "dom_snapshot"}
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def counts(cases: Iterable[Case]) -> TestCounts:
+    """Test totals from JUnit cases; a retried test counts once, by its last attempt."""
+    last = {c.result.id: c.result.outcome for c in cases}
+    outcomes = list(last.values())
+    failed = sum(o in (TestOutcome.FAILED, TestOutcome.ERROR) for o in outcomes)
+    skipped = sum(o is TestOutcome.SKIPPED for o in outcomes)
+    return TestCounts(
+        total=len(outcomes), passed=len(outcomes) - failed - skipped, failed=failed, skipped=skipped
+    )
+
+
+def artifacts(cases: Iterable[Case]) -> dict[str, list[Artifact]]:
+    """Each failed test's trace, screenshot, video and DOM snapshot (the snapshot's folder)."""
+    found: dict[str, list[Artifact]] = {}
+    for case in cases:
+        snapshot = case.properties.get("dom_snapshot")
+        if not snapshot:
+            continue
+        folder = Path(snapshot).parent
+        files = sorted(folder.iterdir()) if folder.is_dir() else [Path(snapshot)]
+        found[case.result.id] = [
+            Artifact(kind=_ARTIFACTS[f.suffix], path=str(f))
+            for f in files
+            if f.suffix in _ARTIFACTS
+        ]
+    return found
+
+
+def record(  # noqa: PLR0917 - a run's record, from each artifact there is
+    run: RunInfo,
+    created_at: str,
+    tests: TestCounts,
+    analysis: Analysis | None,
+    decision: Decision | None = None,
+    report: Report | None = None,
+    fix: tuple[FixMetadata, str] | None = None,
+    files: Mapping[str, list[Artifact]] | None = None,
+    reproduce: str = "",
+) -> RunRecord:
+    """The dashboard's record of one run."""
+    key = _UNSAFE.sub("_", f"{run.repository}__{run.run_id}__{run.run_attempt}__{run.job}")
+    values = {
+        "run_key": key,
+        "repository": run.repository,
+        "run_id": run.run_id,
+        "run_attempt": run.run_attempt,
+        "job": run.job,
+        "sha": run.sha,
+        "ref": run.ref,
+        "base_ref": run.base_ref,
+        "pr_number": run.pr_number,
+        "url": run.url,
+        "created_at": created_at,
+        "outcome": "failure" if analysis or tests.failed else "success",
+        "tests": tests,
+        "reproduce": reproduce,
+        "self_heal": _self_heal(decision, report),
+        "fix": _fix(*fix) if fix else None,
+    }
+    if analysis:
+        verdict = analysis.classification
+        values |= {
+            "error_type": verdict.error_type.value,
+            "confidence": verdict.confidence,
+            "summary": verdict.summary,
+            "signature": verdict.signature,
+            "next_step": analysis.next_step,
+            "failing_on_base": analysis.history.failing_on_base,
+            "seen_before": analysis.history.seen_before,
+            "flaky_tests": sorted(
+                {*analysis.history.flaky_tests, *(report.flaky_tests if report else [])}
+            ),
+            "alternatives": [(a.error_type.value, a.confidence) for a in verdict.alternatives],
+            "evidence": [
+                EvidenceLine.model_validate(e.model_dump()) for e in verdict.evidence[:20]
+            ],
+            "failed_tests": [
+                FailedTestRecord(
+                    id=t.id,
+                    file=t.file,
+                    line=t.line,
+                    message=t.message,
+                    artifacts=(files or {}).get(t.id, []),
+                )
+                for t in verdict.failed_tests[:100]
+            ],
+        }
+    return RunRecord.model_validate(values)
+
+
+def _self_heal(decision: Decision | None, report: Report | None) -> SelfHealRecord | None:
+    if decision is None and report is None:
+        return None
+    healed = SelfHealRecord()
+    if decision:
+        healed.allowed, healed.decision_reason = decision.allowed, decision.reason
+        healed.rules = [(r.rule, r.passed, r.detail) for r in decision.rules]
+    if report:
+        healed.verdict, healed.reason = report.verdict, report.reason
+        healed.flaky_tests = report.flaky_tests
+        healed.actions = [
+            _action(a.action.value, a.ok, a.detail, a.processes) for a in report.actions
+        ]
+        if report.rerun:
+            healed.actions.append(
+                _action("rerun_failed", report.rerun.exit_code == 0, "", [report.rerun])
+            )
+    return healed
+
+
+def _action(name: str, ok: bool, detail: str, processes: list) -> ActionRecord:  # type: ignore[type-arg]
+    last = processes[-1] if processes else None
+    return ActionRecord(
+        action=name,
+        ok=ok,
+        detail=detail,
+        argv=last.argv if last else [],
+        exit_code=last.exit_code if last else None,
+        duration_s=last.duration_s if last else 0.0,
+        stdout_tail=last.stdout_tail[-2000:] if last else "",
+        stderr_tail=last.stderr_tail[-2000:] if last else "",
+    )
+
+
+def _fix(meta: FixMetadata, patch: str) -> FixRecord:
+    validation = meta.validation
+    runs = ([validation.baseline] if validation.baseline else []) + list(validation.runs)
+    return FixRecord(
+        outcome=meta.outcome,
+        reason=meta.reason,
+        needs_manual_review=meta.needs_manual_review,
+        risk_class=meta.risk_class,
+        branch=meta.branch,
+        patch_file=meta.patch_file,
+        patch=patch[:MAX_PATCH_CHARS],
+        guardrails=meta.guardrails.rules,
+        violations=meta.guardrails.violations,
+        validation_status=validation.status,
+        validation_reason=validation.reason,
+        validation_runs=[
+            ValidationRun(name=r.name, exit_code=r.exit_code, duration_s=r.duration_s) for r in runs
+        ],
+    )
+
+
+def reproduction(command: list[str] | None, tests: list[str], base_url: str) -> str:
+    """The shell line that reruns the failed tests locally, with the app at `base_url`."""
+    if not command or not tests:
+        return ""
+    return shlex.join(expand(command, python="python", base_url=base_url, tests=tests))
+
+
+# --- rendering --------------------------------------------------------------------------------
+
+
+def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["diff_class"] = diff_class
+    env.filters["percent"] = lambda v: f"{v:.0%}"
+    return env
+
+
+def diff_class(line: str) -> str:
+    if line.startswith(("+++", "---", "diff --git", "index ")):
+        return "meta"
+    return {"+": "add", "-": "del", "@": "hunk"}.get(line[:1], "ctx")
+
+
+def build(data: DashboardData, out: Path, templates: Path = TEMPLATES) -> Path:
+    """Render the whole site into a fresh folder, then swap it in for `out`."""
+    env = environment(templates)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    staging.chmod(0o755)
+    (staging / "runs").mkdir()
+    runs = data.runs
+    index = env.get_template("index.html").render(
+        runs=runs[:INDEX_RUNS],
+        total=len(runs),
+        retention=data.retention,
+        pass_chart=charts.pass_rate(pass_rates(runs)),
+        classes=classes_by_day(runs),
+        classes_chart=charts.failure_classes(classes_by_day(runs)),
+        flaky=flakiest(runs),
+        signatures=recurring(runs),
+        root=".",
+    )
+    (staging / "index.html").write_text(index, encoding="utf-8")
+    page = env.get_template("run.html")
+    for run in runs:
+        html = page.render(run=run, root="..")
+        (staging / "runs" / f"{run.run_key}.html").write_text(html, encoding="utf-8")
+    shutil.copyfile(templates / "style.css", staging / "style.css")
+    (staging / "data.json").write_text(data.model_dump_json(), encoding="utf-8")
+    if out.exists():
+        shutil.rmtree(out)
+    staging.rename(out)
+    return out
