@@ -21,12 +21,11 @@ def render(run: RunRecord, page_url: str = "") -> str:
     sections: list[tuple[str, list[str]]] = []
     blocker = _blocker(run.error_type)
     heal = run.self_heal
-    if run.failing_on_base:
-        sections.append(("Already failing on the base branch", [_verdict(run)]))
-    elif blocker is BlockerType.CODE and not (heal and heal.verdict == "healed"):
+    healed = heal is not None and heal.verdict == "healed"
+    if blocker is BlockerType.CODE and not run.failing_on_base and not healed:
         sections.append(("New failures caused by this change", [_verdict(run)]))
     if run.flaky_tests:
-        passed_by = "the self-heal rerun" if heal and heal.verdict == "healed" else "another run"
+        passed_by = "the self-heal rerun" if healed else "another run"
         sections.append(
             (
                 "Flaky",
@@ -36,12 +35,14 @@ def render(run: RunRecord, page_url: str = "") -> str:
                 ],
             )
         )
+    if run.failing_on_base:
+        sections.append(("Already failing on the base branch", [_verdict(run)]))
     if blocker in _INFRA and not run.failing_on_base:
         did = (
             f" Self-heal: **{heal.verdict}**, {heal.reason or heal.decision_reason}" if heal else ""
         )
         sections.append(("Infrastructure", [_verdict(run) + did]))
-    if heal and heal.verdict == "healed":
+    if heal and healed:
         actions = ", ".join(f"`{a.action}`" for a in heal.actions) or "a rerun"
         sections.append(("Healed by self-heal", [f"- {heal.reason} ({actions})"]))
     fix = run.fix

@@ -1,0 +1,72 @@
+"""The PR comment's markdown: a section per kind of news, each item with evidence, confidence
+and a reproduction command, behind the hidden marker."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent_engine import comment
+from agent_engine.comment import MARKER, render
+from tests.builders import every_kind_of_run, run_record
+
+RUNS = {r.run_id: r for r in every_kind_of_run()}
+
+
+def sections(text: str) -> list[str]:
+    return [line[5:] for line in text.splitlines() if line.startswith("#### ")]
+
+
+def test_every_comment_starts_with_the_marker_and_links_the_run_page() -> None:
+    text = render(RUNS["1003"], "https://acme.github.io/shop/runs/x.html")
+    assert text.startswith(MARKER + "\n")
+    assert "[dashboard](https://acme.github.io/shop/runs/x.html)" in text
+
+
+@pytest.mark.parametrize(
+    ("run_id", "expected"),
+    [
+        ("1002", ["Infrastructure", "Healed by self-heal"]),
+        ("1003", ["New failures caused by this change", "A fix patch is ready"]),
+        ("1004", ["New failures caused by this change", "A fix patch is ready"]),
+        ("1005", ["Infrastructure"]),
+        ("1007", ["Already failing on the base branch"]),
+        ("1008", ["Flaky", "Infrastructure"]),
+        ("1006", ["New failures caused by this change"]),
+    ],
+)
+def test_sections(run_id: str, expected: list[str]) -> None:
+    assert sections(render(RUNS[run_id])) == expected
+
+
+def test_an_item_has_its_evidence_confidence_and_reproduction() -> None:
+    text = render(RUNS["1003"])
+    assert "**locator_not_found** (84% confidence)" in text
+    assert "evidence `out/e2e/test-output.log:48`:" in text
+    assert (
+        "failed: `sample_app/e2e/test_projects.py::test_create_a_project[chromium]` (sample_app/e2e/test_projects.py:25)"
+        in text
+    )
+    assert "reproduce: `python -m pytest -c sample_app/e2e/pytest.ini" in text
+    assert "`patch-1.diff` (validated)" in text
+    assert "needs manual review" in render(RUNS["1004"])
+
+
+def test_infrastructure_says_what_self_heal_did() -> None:
+    assert "Self-heal: **not_run**, the ledger is at its cap" in render(RUNS["1005"])
+
+
+def test_a_green_run_is_one_line() -> None:
+    assert (
+        render(RUNS["1001"]).splitlines()[-1] == f"✅ All 16 tests passed on `{'1'.zfill(40)[:7]}`."
+    )
+
+
+def test_log_text_cannot_break_out_of_its_code_span_and_the_body_is_capped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tricky = run_record(1, summary="x", failed_tests=[{"id": "t`[a](http://x)`\nnext"}])
+    assert "`t'[a](http://x)' next`" in render(tricky)
+    monkeypatch.setattr(comment, "MAX_BODY", 200)
+    text = render(run_record(2, summary="y" * 5_000))
+    assert len(text) < 300
+    assert text.endswith("…(cut; see the dashboard)\n")
