@@ -51,7 +51,7 @@ def test_flaky_tests_from_a_healing_rerun_and_from_two_runs_of_one_commit() -> N
     assert found[CREATE].flaky_runs == 1
     assert found[FLAKY].rate == 2 / 4
     assert found[FLAKY].last_seen == runs[3].created_at
-    assert list(found)[0] == FLAKY
+    assert next(iter(found)) == FLAKY
     assert flakiest([run_record(1), run_record(2)]) == []  # failing on two commits is not flaky
 
 
