@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import classify, heal
+from bench import classify, dashboard, heal
 from bench.runner import main
 
 
@@ -40,3 +40,14 @@ def test_b5_prints_heal_time_against_parsing(capsys: pytest.CaptureFixture[str])
     out = capsys.readouterr().out
     assert "x parsing" in out
     assert "healed" in out
+
+
+def test_b3_prints_the_build_against_the_dump(capsys: pytest.CaptureFixture[str]) -> None:
+    data = dashboard.history(40)
+    assert {r.outcome for r in data.runs} == {"success", "failure"}
+    assert any(r.fix for r in data.runs)
+    assert dashboard.main(40) == 0
+    out = capsys.readouterr().out
+    assert "40 runs of 200 tests" in out
+    assert "x the dump (target <= 20 x)" in out
+    assert "index.html:" in out
