@@ -22,7 +22,7 @@ def history(runs: int = RUNS) -> DashboardData:
     records = []
     for i in range(runs):
         failed = 0 if i % 10 < 7 else 1 + i % 6
-        kind = TYPES[i % len(TYPES)]
+        kind = TYPES[i // 10 % len(TYPES)]
         values: dict[str, object] = {
             "run_key": f"acme_shop__{100000 + i}__1__e2e-tests",
             "repository": "acme/shop",
@@ -31,7 +31,7 @@ def history(runs: int = RUNS) -> DashboardData:
             "sha": f"{i // 2:040x}",
             "ref": f"refs/pull/{i % 300}/merge",
             "pr_number": i % 300 or None,
-            "created_at": f"2026-{1 + i // 500 % 12:02d}-{1 + i // 20 % 28:02d}T{i % 24:02d}:00:00Z",
+            "created_at": f"2026-{1 + i // 500 % 12:02d}-{1 + i // 20 % 28:02d}T{i % 24:02d}:00Z",
             "outcome": "failure" if failed else "success",
             "tests": {"total": TESTS, "passed": TESTS - failed, "failed": failed},
         }
