@@ -4,6 +4,8 @@ the same history; and the size of index.html."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -11,6 +13,10 @@ from pathlib import Path
 from agent_engine.dashboard import build
 from agent_engine.history import DashboardData, RunRecord
 
+# Writing 5,000 small files costs what the disk makes it cost (0.1 s in memory, 0.2 to 4 s on
+# this machine's disk, from one minute to the next): both are measured and printed.
+OUT = Path(__file__).resolve().parent / "out"
+SHM = Path("/dev/shm")
 RUNS = 5_000
 TESTS = 200
 TYPES = ("locator_not_found", "test_timeout", "auth_failed", "seed_data_missing", "network_flake")
@@ -105,21 +111,39 @@ def best(action: object, runs: int = 3) -> float:
     return min(times)
 
 
+def timed_build(data: DashboardData, parent: Path) -> tuple[float, Path]:
+    """The best of 3 builds into `parent`, each into a new folder after a sync, so one try's
+    writeback does not slow the next one down."""
+    parent.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(dir=parent))
+    tries = iter(range(100))
+
+    def fresh() -> Path:
+        os.sync()
+        return build(data, folder / f"site-{next(tries)}")
+
+    seconds = best(fresh)
+    return seconds, folder
+
+
 def main(runs: int = RUNS) -> int:
     data = history(runs)
     plain = data.model_dump(mode="json")
     dump_s = best(lambda: json.dumps(plain))
-    with tempfile.TemporaryDirectory() as folder:
-        out = Path(folder) / "site"
-        build_s = best(lambda: build(data, out))
+    places = [("memory-backed /dev/shm", SHM)] if SHM.is_dir() else []
+    places.append(("this disk, bench/out", OUT))
+    print(f"B3: {runs} runs of {TESTS} tests in the history, best of 3")
+    print(f"json.dumps of the history: {dump_s * 1000:8.1f} ms")
+    for name, parent in places:
+        build_s, folder = timed_build(data, parent)
+        out = folder / "site-0"
+        pages = len(list((out / "runs").iterdir()))
         index_kb = (out / "index.html").stat().st_size / 1024
         data_mb = (out / "data.json").stat().st_size / 1024 / 1024
-        pages = len(list((out / "runs").iterdir()))
-    print(
-        f"B3: {runs} runs of {TESTS} tests in the history (data.json {data_mb:.1f} MB), best of 3"
-    )
-    print(f"json.dumps of the history: {dump_s * 1000:8.1f} ms")
-    print(f"dashboard build:           {build_s * 1000:8.1f} ms  ({pages} run pages, index, data)")
-    print(f"ratio: {build_s / dump_s:.1f} x the dump (target <= 20 x)")
+        shutil.rmtree(folder)
+        print(
+            f"build into {name}: {build_s * 1000:8.1f} ms, {build_s / dump_s:.1f} x the dump "
+            f"(target <= 20 x; {pages} run pages, index, data.json {data_mb:.1f} MB)"
+        )
     print(f"index.html: {index_kb:.0f} KB (target <= 300 KB)")
     return 0
