@@ -54,6 +54,9 @@ class AppSettings(Section):
     seed: Command | None = None
     log: Path = Path("out/backend.log")
     env: dict[str, str] = Field(default_factory=dict)
+    # The variable through which the app takes fault switches, for demos and drills
+    # (`python -m tools.pipeline run --fault NAME`); unset when the app has none.
+    fault_switch: str | None = Field(default=None, pattern=r"^[A-Z_][A-Z0-9_]*$")
 
 
 class E2ESettings(Section):
