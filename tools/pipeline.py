@@ -285,7 +285,7 @@ class Pipeline:
             verdict = analysis.classification
             lines.append(
                 f"  Verdict      {verdict.error_type.value} ({verdict.confidence:.0%}), "
-                f"{analysis.source} analysis: {verdict.summary[:120]}"
+                f"{analysis.source} analysis"
             )
         reports = sorted(self.path("self-heal").glob("report-*.json"))
         if reports:
@@ -295,7 +295,8 @@ class Pipeline:
         if metas:
             meta = FixMetadata.model_validate_json(metas[-1].read_text(encoding="utf-8"))
             patch = self.path("fix-agent", meta.patch_file)
-            lines.append(f"  Fix patch    {meta.outcome}: {meta.reason} ({patch})")
+            where = f" ({patch})" if patch.exists() and patch.stat().st_size else ""
+            lines.append(f"  Fix patch    {meta.outcome}: {meta.reason}{where}")
         site = (self.out / "site" / "index.html").resolve()
         lines.append(f"  Dashboard    {site.as_uri()}")
         lines.append(f"  PR comment   {self.path('comment', 'comment.md')}")
@@ -325,7 +326,7 @@ def wait_up(url: str, log: Path, timeout_s: float = 30) -> None:
     raise PipelineError(f"{url} did not come up within {timeout_s:.0f}s; see {log}")
 
 
-def _quiet() -> suppress[BaseException]:
+def _quiet() -> suppress:
     return suppress(ProcessLookupError, subprocess.TimeoutExpired)
 
 
