@@ -21,13 +21,6 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 STAMP = VENV / ".agent-engine-installed"
 DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
-DEMO_CASES = (
-    "locator_not_found/pytest-playwright-get-by-role-click-timeout",
-    "database_unavailable/alembic-upgrade-connection-refused",
-    "backend_exception/playwright-locator-timeout-api-500",
-    "dependency_install_failed/yarn-classic-package-not-found-on-registry",
-    "runner_cancelled/gha-runner-shutdown-signal",
-)
 
 
 def venv_python() -> Path:
@@ -115,17 +108,12 @@ def cmd_test(extra: Sequence[str]) -> int:
     return code
 
 
-def cmd_demo(_: Sequence[str]) -> int:
+def cmd_demo(extra: Sequence[str]) -> int:
+    """The whole pipeline against sample_app; a selector drift unless other faults are given."""
     setup()
-    corpus = ROOT / "tests" / "fixtures" / "corpus"
-    for case in DEMO_CASES:
-        logs = sorted(str(p.relative_to(ROOT)) for p in (corpus / case).glob("*.log"))
-        say(f"classifying {case}")
-        code = run_in_venv(["-m", "tools.classify", "--format", "text", *logs])
-        if code != 0:
-            return code
-    say("done: each verdict above came from python -m tools.classify on the bundled logs")
-    return 0
+    args = list(extra) or ["--fault", "drift_id"]
+    say("running the whole pipeline: python -m tools.pipeline run " + " ".join(args))
+    return run_in_venv(["-m", "tools.pipeline", "run", *args])
 
 
 COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
@@ -140,8 +128,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument(
         "command",
         choices=sorted(COMMANDS),
-        help="setup, test (extra args go to "
-        "pytest) or demo (the main job: classify the bundled example logs)",
+        help="setup, test (extra args go to pytest) or demo (the whole pipeline against "
+        "sample_app; extra args go to tools.pipeline run, default --fault drift_id)",
     )
     args, extra = p.parse_known_args(argv)
     return COMMANDS[args.command](extra)

@@ -27,6 +27,12 @@ DIR = Path("self-heal")
 
 def cmd_prepare_context(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
+    if args.max_attempts:  # a workflow_dispatch input lowers or raises the policy's cap
+        policy = settings.self_heal.policy.model_copy(
+            update={"max_attempts_per_action": args.max_attempts}
+        )
+        heal = settings.self_heal.model_copy(update={"policy": policy})
+        settings = settings.model_copy(update={"self_heal": heal})
     classifier = Classifier(load_rules(settings.classifier))
     analysis, source = load_analysis(args, settings, classifier, "self-heal")
     junit = (args.junit or [settings.e2e.junit if settings.e2e else Path("junit.xml")])[0]
@@ -105,6 +111,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--analysis", type=Path, default=Path("agent-analysis/analysis.json"))
     parser.add_argument(
         "--run-key", default=None, help="to fetch the analysis from the Cloud-Agent"
+    )
+    parser.add_argument(
+        "--max-attempts", type=int, default=0, help="attempts per action (0: the policy's)"
     )
     parser.add_argument("--junit", action="append", type=Path, default=[])
     parser.add_argument("--log", action="append", type=Path, default=[])
