@@ -332,8 +332,11 @@ def _quiet() -> suppress:
 
 def cmd_run(args: argparse.Namespace) -> int:
     # A TERM (a CI cancel, `kill`) unwinds like Ctrl-C: every started process is stopped.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
-    return Pipeline(args, load_settings(args.config)).run()
+    before = signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    try:
+        return Pipeline(args, load_settings(args.config)).run()
+    finally:
+        signal.signal(signal.SIGTERM, before)
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"run": cmd_run}

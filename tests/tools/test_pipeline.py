@@ -1,0 +1,149 @@
+"""python -m tools.pipeline run, end to end on sample_app: a selector drift ends with a
+validated patch the dashboard shows; an expired session is healed by self-heal. Each run
+checks the files it promises and that nothing it started is left running."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+from agent_engine.fixagent import FixMetadata
+from agent_engine.history import DashboardData
+from agent_engine.models import Analysis
+from agent_engine.selfheal import Report
+from tests.builders import free_port
+from tools.pipeline import main
+
+ROOT = Path(__file__).resolve().parents[2]
+TOUCHED = (
+    "DATABASE_URL", "SAMPLE_APP_FAULTS", "CLOUD_AGENT_URL", "AGENT_TOKEN", "GITHUB_REPOSITORY",
+    "GITHUB_RUN_ID", "GITHUB_RUN_ATTEMPT", "GITHUB_JOB", "GITHUB_EVENT_NAME", "GITHUB_SHA",
+    "GITHUB_REF", "GITHUB_EVENT_PATH", "GITHUB_BASE_REF", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY",
+)  # fmt: skip
+CONFIG = """
+[app]
+migrate = ["{{python}}", "-m", "sample_app", "migrate"]
+seed = ["{{python}}", "-m", "sample_app", "seed"]
+start = ["{{python}}", "-m", "sample_app", "serve", "--host", "127.0.0.1", "--port", "{port}"]
+base_url = "http://127.0.0.1:{port}"
+health_url = "http://127.0.0.1:{port}/api/health/"
+log = "{tmp}/backend.log"
+env = {{ SAMPLE_APP_SQLITE = "{tmp}/app.db", SAMPLE_APP_STATE_DIR = "{tmp}/state" }}
+fault_switch = "SAMPLE_APP_FAULTS"
+
+[e2e]
+auth = ["{{python}}", "-m", "sample_app", "auth", "--url", "{{base_url}}", "--state", "{tmp}/auth/state.json"]
+run = ["{{python}}", "-m", "pytest", "-c", "sample_app/e2e/pytest.ini", "-p", "no:cacheprovider",
+       "--base-url", "{{base_url}}", "--storage-state", "{tmp}/auth/state.json",
+       "--junitxml", "{tmp}/e2e/junit.xml", "--output", "{tmp}/e2e/test-results", "sample_app/e2e"]
+run_subset = ["{{python}}", "-m", "pytest", "-c", "sample_app/e2e/pytest.ini", "-p", "no:cacheprovider",
+              "--base-url", "{{base_url}}", "--storage-state", "{tmp}/auth/state.json",
+              "--junitxml", "{tmp}/e2e/rerun-junit.xml", "--output", "{tmp}/e2e/rerun-results", "{{tests}}"]
+junit = "{tmp}/e2e/junit.xml"
+log = "{tmp}/e2e/test-output.log"
+output = "{tmp}/e2e/test-results"
+rerun_junit = "{tmp}/e2e/rerun-junit.xml"
+
+[self_heal.commands]
+reseed_db = ["{{python}}", "-m", "sample_app", "seed"]
+regenerate_storage_state = ["{{python}}", "-m", "sample_app", "auth", "--url", "{{base_url}}",
+                            "--state", "{tmp}/auth/state.json"]
+
+[fix_agent]
+validation_command = ["{{python}}", "-m", "pytest", "-c", "sample_app/e2e/pytest.ini", "-p", "no:cacheprovider",
+                      "--base-url", "{{base_url}}", "--storage-state", "{tmp}/auth/state.json",
+                      "--output", "out/fix-validation", "{{tests}}"]
+
+[fix_agent.guardrails]
+allowed = ["sample_app/e2e/**"]
+"""
+
+
+def listening(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def pipeline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fault: str) -> tuple[Path, str, int]:
+    for name in TOUCHED:
+        monkeypatch.delenv(name, raising=False)  # restored after the test, whatever run sets
+    monkeypatch.setenv("E2E_TIMEOUT_MS", "2500")
+    monkeypatch.chdir(ROOT)
+    port = free_port()
+    config = tmp_path / "agent-engine.toml"
+    config.write_text(CONFIG.format(port=port, tmp=tmp_path))
+    out = tmp_path / "pipeline"
+    assert main(["run", "--fault", fault, "--config", str(config), "--out", str(out)]) == 0
+    [run_dir] = out.glob("run-local-*")
+    return run_dir, run_dir.name.removeprefix("run-"), port
+
+
+def test_a_selector_drift_ends_with_a_validated_patch_on_the_dashboard(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_dir, run_id, port = pipeline(tmp_path, monkeypatch, "drift_id")
+    analysis = Analysis.model_validate_json((run_dir / "agent-analysis/analysis.json").read_text())
+    assert analysis.classification.error_type.value == "locator_not_found"
+    assert analysis.source == "service"  # stored by the Developer-Agent, through the Cloud-Agent
+    report = Report.model_validate_json((run_dir / f"self-heal/report-{run_id}.json").read_text())
+    assert report.verdict == "still_failing"
+    meta = FixMetadata.model_validate_json(
+        (run_dir / f"fix-agent/metadata-{run_id}.json").read_text()
+    )
+    assert meta.outcome == "validated"
+    patch = (run_dir / f"fix-agent/patch-{run_id}.diff").read_text()
+    assert '+    page.get_by_role("link", name="New project").click()' in patch
+    site = tmp_path / "pipeline" / "site"
+    [record] = DashboardData.model_validate_json((site / "data.json").read_text()).runs
+    page = (site / "runs" / f"{record.run_key}.html").read_text()
+    assert "get_by_role(&#34;link&#34;, name=&#34;New project&#34;)" in page
+    assert "fix-validated" in (site / "index.html").read_text()
+    comment = (run_dir / "comment/comment.md").read_text()
+    assert "#### A fix patch is ready" in comment
+    out = capsys.readouterr().out
+    assert "Fix patch    validated" in out
+    assert f"Dashboard    {(site / 'index.html').as_uri()}" in out
+    assert "of the E2E suite's" in out
+    assert not listening(port)  # the app is stopped
+    assert not (tmp_path / "pipeline" / "backend.pid").exists()
+    assert "CLOUD_AGENT_URL" not in os.environ
+
+
+def test_an_expired_session_is_healed_by_self_heal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_dir, run_id, port = pipeline(tmp_path, monkeypatch, "session_expired")
+    analysis = Analysis.model_validate_json((run_dir / "agent-analysis/analysis.json").read_text())
+    assert analysis.classification.error_type.value == "auth_failed"
+    report = Report.model_validate_json((run_dir / f"self-heal/report-{run_id}.json").read_text())
+    assert report.verdict == "healed"
+    assert [a.action.value for a in report.actions] == ["regenerate_storage_state"]
+    meta = FixMetadata.model_validate_json(
+        (run_dir / f"fix-agent/metadata-{run_id}.json").read_text()
+    )
+    assert meta.outcome == "not_applicable"
+    assert "heal-healed" in (tmp_path / "pipeline/site/index.html").read_text()
+    assert "#### Healed by self-heal" in (run_dir / "comment/comment.md").read_text()
+    assert "Self-heal    healed" in capsys.readouterr().out
+    assert not listening(port)
+
+
+def test_a_fault_needs_the_apps_fault_switch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(ROOT)
+    for name in TOUCHED:
+        monkeypatch.delenv(name, raising=False)
+    config = tmp_path / "agent-engine.toml"
+    config.write_text(
+        CONFIG.format(port=free_port(), tmp=tmp_path).replace(
+            'fault_switch = "SAMPLE_APP_FAULTS"', ""
+        )
+    )
+    assert (
+        main(["run", "--fault", "drift_id", "--config", str(config), "--out", str(tmp_path)]) != 0
+    )
+    assert "--fault needs [app] fault_switch" in capsys.readouterr().err
