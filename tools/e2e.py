@@ -23,14 +23,16 @@ def tee(argv: list[str], log: Path, env: dict[str, str]) -> int:
     """Run `argv`, its output line by line to this console and to `log`."""
     log.parent.mkdir(parents=True, exist_ok=True)
     print(f"e2e: {' '.join(argv)}", flush=True)
-    with log.open("wb") as kept:
-        child = subprocess.Popen(
+    with (
+        log.open("wb") as kept,
+        subprocess.Popen(
             argv,
             env={**os.environ, **env},
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-        )
+        ) as child,
+    ):
         assert child.stdout is not None
         for line in child.stdout:
             kept.write(line)

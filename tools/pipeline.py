@@ -190,17 +190,17 @@ class Pipeline:
         started: list[subprocess.Popen[bytes]] = []
         try:
             for name in SERVICES:
-                log = (self.out / f"{name}.log").open("ab")
-                started.append(
-                    subprocess.Popen(
-                        [sys.executable, "-m", "tools.serve", name, "--port", str(ports[name])],
-                        env=env,
-                        stdin=subprocess.DEVNULL,
-                        stdout=log,
-                        stderr=subprocess.STDOUT,
-                        start_new_session=True,
+                with (self.out / f"{name}.log").open("ab") as log:
+                    started.append(
+                        subprocess.Popen(
+                            [sys.executable, "-m", "tools.serve", name, "--port", str(ports[name])],
+                            env=env,
+                            stdin=subprocess.DEVNULL,
+                            stdout=log,
+                            stderr=subprocess.STDOUT,
+                            start_new_session=True,
+                        )
                     )
-                )
                 wait_up(f"{urls[name]}/health", self.out / f"{name}.log")
             print(f"[pipeline] services up: {urls['cloud-agent']} -> {urls['developer-agent']}")
             os.environ |= {"CLOUD_AGENT_URL": urls["cloud-agent"], "AGENT_TOKEN": token}
