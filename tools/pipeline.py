@@ -29,8 +29,9 @@ import httpx
 from agent_engine import backend
 from agent_engine.cli import guarded
 from agent_engine.errors import AgentEngineError, ConfigError
+from agent_engine.files import write_model
 from agent_engine.fixagent import FixMetadata, git
-from agent_engine.models import Analysis
+from agent_engine.models import Analysis, Contract, Versioned
 from agent_engine.selfheal import Report
 from agent_engine.settings import Settings, load_settings
 from tools import dashboard, e2e, fix_agent, pr_comment, self_heal, send_ci_logs
@@ -58,6 +59,30 @@ class Timings:
     @property
     def agent_s(self) -> float:
         return sum(s for _, s, agent in self.stages if agent)
+
+    def document(self) -> StageTimings:
+        e2e = self.of("e2e")
+        return StageTimings(
+            stages=[Stage(name=n, seconds=round(s, 3), agent=a) for n, s, a in self.stages],
+            e2e_s=round(e2e, 3),
+            agent_s=round(self.agent_s, 3),
+            agent_share=round(self.agent_s / e2e, 4) if e2e else 0.0,
+        )
+
+
+class Stage(Contract):
+    name: str
+    seconds: float
+    agent: bool
+
+
+class StageTimings(Versioned):
+    """timings.json: each stage's seconds; B4 compares the agent stages with the E2E suite."""
+
+    stages: list[Stage]
+    e2e_s: float
+    agent_s: float
+    agent_share: float
 
 
 class Pipeline:
@@ -110,6 +135,7 @@ class Pipeline:
                 self.fix()
             self.report()
         self.summary(e2e_code)
+        write_model(self.path("timings.json"), self.timings.document())
         return 0
 
     def environment(self) -> None:

@@ -15,7 +15,7 @@ from agent_engine.history import DashboardData
 from agent_engine.models import Analysis
 from agent_engine.selfheal import Report
 from tests.builders import free_port
-from tools.pipeline import main
+from tools.pipeline import StageTimings, main
 
 ROOT = Path(__file__).resolve().parents[2]
 TOUCHED = (
@@ -107,6 +107,11 @@ def test_a_selector_drift_ends_with_a_validated_patch_on_the_dashboard(
     assert "Fix patch    validated" in out
     assert f"Dashboard    {(site / 'index.html').as_uri()}" in out
     assert "of the E2E suite's" in out
+    timings = StageTimings.model_validate_json((run_dir / "timings.json").read_text())
+    assert [s.name for s in timings.stages if s.agent] == [
+        "ship", "self-heal decide", "fix prepare", "dashboard", "comment"
+    ]  # fmt: skip
+    assert 0 < timings.agent_s < timings.e2e_s
     assert not listening(port)  # the app is stopped
     assert not (tmp_path / "pipeline" / "backend.pid").exists()
     assert "CLOUD_AGENT_URL" not in os.environ
