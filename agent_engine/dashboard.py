@@ -13,7 +13,7 @@ from pathlib import Path
 import jinja2
 
 from agent_engine import charts
-from agent_engine.fixagent import FixMetadata
+from agent_engine.fixreport import FixMetadata
 from agent_engine.history import (
     MAX_PATCH_CHARS,
     ActionRecord,

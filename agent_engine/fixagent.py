@@ -1,45 +1,46 @@
-"""The fix agent (spec/self-heal-and-fix.md): the input it works from, where a failing locator
-stands in the source, and the patch: written on a git worktree, checked by the guardrails,
-validated by rerunning the affected tests. Nothing is pushed."""
+"""The fix agent (spec/self-heal-and-fix.md): the input it works from, the plan (heal each
+failing locator, find where it is written), and the patch: written on a git worktree, checked
+by the guardrails, validated by rerunning the affected tests. Nothing is pushed."""
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from fnmatch import fnmatch
 from pathlib import Path
-from typing import Any, Literal
 
 from pydantic import Field
 
 from agent_engine.classify import Classifier, LogSource
 from agent_engine.errors import InputError
-from agent_engine.guardrails import GuardrailPolicy, RuleResult, Violation, check, report
+from agent_engine.fixreport import (
+    Edit,
+    FixMetadata,
+    GuardrailReport,
+    HealRecord,
+    Outcome,
+    Validation,
+    commit_message,
+    merged,
+    pr_body,
+    rules_of,
+)
+from agent_engine.guardrails import GuardrailPolicy, Violation, check, report
 from agent_engine.healer import Heal, heal_locator, narrowing_tail
 from agent_engine.junit import parse_junit
-from agent_engine.locators import LocatorError, Step, chain, parse, render
+from agent_engine.locators import LocatorError, parse, render
 from agent_engine.models import Analysis, Contract, ShortText, Text, Versioned
 from agent_engine.process import Limits, ProcessRecord, run
 from agent_engine.redact import redact
 from agent_engine.settings import Settings, expand
+from agent_engine.sites import Site, locate, write_edits
 from agent_engine.taxonomy import ErrorType, FixStrategy
+from agent_engine.worktree import FixAgentError, git, restore, take_diff, worktree
 
 MAX_SNAPSHOT_BYTES = 5 * 1024 * 1024
-Outcome = Literal["validated", "needs_manual_review", "refused", "abstained", "not_applicable"]
-_DIFF = ["diff", "--cached", "--no-color", "--no-ext-diff", "-M", "--full-index", "--binary"]
-
-
-class FixAgentError(InputError):
-    code = "fix_agent_failed"
 
 
 # --- fix-agent/input.json --------------------------------------------------------------------
@@ -174,191 +175,6 @@ def _lookup(by_test: Mapping[str, str], test_id: str) -> str:
     return same[0] if len(set(same)) == 1 else ""
 
 
-# --- where a locator stands in the source ----------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Site:
-    """A locator expression in a file: its lines and the bytes to replace (after the receiver)."""
-
-    file: str
-    first_line: int
-    last_line: int
-    start: int
-    end: int
-    text: str
-
-
-def _key(steps: Sequence[Step]) -> list[tuple[str, tuple[Any, ...], tuple[Any, ...]]]:
-    return [(s.method, s.args, tuple(sorted(s.kwargs))) for s in steps]
-
-
-def find_sites(file: str, source: bytes, wanted: Sequence[Step]) -> list[Site]:
-    """Every place in `source` where the locator `wanted` is built on a page or fixture."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return []
-    starts = [0]
-    for line in source.splitlines(keepends=True):
-        starts.append(starts[-1] + len(line))
-    key, found = _key(wanted), []
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call | ast.Attribute):
-            continue
-        try:
-            steps, receiver = chain(node)
-        except LocatorError:
-            continue
-        end_line = getattr(receiver, "end_lineno", None)
-        if not steps or _key(steps) != key or end_line is None:
-            continue
-        begin = starts[end_line - 1] + (receiver.end_col_offset or 0)
-        end = starts[(node.end_lineno or node.lineno) - 1] + (node.end_col_offset or 0)
-        while begin < end and source[begin : begin + 1] in b" \t\r\n.\\":
-            begin += 1
-        text = source[begin:end].decode("utf-8", "replace")
-        found.append(Site(file, node.lineno, node.end_lineno or node.lineno, begin, end, text))
-    return sorted(found, key=lambda s: s.start)
-
-
-def enclosing_function(source: bytes, line: int) -> tuple[int, int] | None:
-    """The lines of the innermost function around `line`."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return None
-    spans = [
-        (node.lineno, node.end_lineno or node.lineno)
-        for node in ast.walk(tree)
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
-        and node.lineno <= line <= (node.end_lineno or node.lineno)
-    ]
-    return max(spans, default=None)
-
-
-# --- the outputs -----------------------------------------------------------------------------
-
-
-class HealRecord(Contract):
-    """heal_locator's answer for one failing locator, with its evidence."""
-
-    test_ids: list[ShortText]
-    file: ShortText
-    line: int | None = None
-    locator: ShortText
-    action: ShortText
-    outcome: ShortText
-    replacement: ShortText = ""
-    score: float = 0.0
-    margin: float = 0.0
-    reason: Text = ""
-    candidates: list[dict[str, Any]] = Field(default_factory=list)
-
-
-class Edit(Contract):
-    file: ShortText
-    line: int
-    before: Text
-    after: Text
-    tests: list[ShortText]
-
-
-class GuardrailReport(Contract):
-    decision: Literal["pass", "refuse", "not_run"]
-    fix_class: ShortText
-    rules: list[RuleResult] = Field(default_factory=list)
-    violations: list[Violation] = Field(default_factory=list)
-    worktree_clean: bool = True
-
-
-class Validation(Contract):
-    status: Literal[
-        "validated", "failed", "not_reproduced", "over_budget", "not_configured", "not_run"
-    ]
-    reason: Text = ""
-    command: list[str] = Field(default_factory=list)
-    tests: list[ShortText] = Field(default_factory=list)
-    required_runs: int = 0
-    passed_runs: int = 0
-    budget_s: float = 0.0
-    reproduced: bool | None = None
-    baseline_error_type: ShortText = ""
-    baseline: ProcessRecord | None = None
-    runs: list[ProcessRecord] = Field(default_factory=list)
-
-
-class FixMetadata(Versioned):
-    """fix-agent/metadata-<run_id>.json (spec/contracts.md)."""
-
-    run_id: ShortText
-    base_sha: ShortText
-    input_sha256: ShortText
-    patch_sha256: ShortText
-    patch_file: ShortText
-    outcome: Outcome
-    needs_manual_review: bool
-    reason: Text
-    strategy: ShortText
-    fix_class: ShortText
-    risk_class: ShortText
-    heals: list[HealRecord] = Field(default_factory=list)
-    edits: list[Edit] = Field(default_factory=list)
-    guardrails: GuardrailReport
-    validation: Validation
-    branch: ShortText
-    commit_message: Text
-    pr_title: ShortText
-    pr_body: Text
-
-
-# --- git -------------------------------------------------------------------------------------
-
-
-def git(args: Sequence[str], cwd: Path, stdin: bytes | None = None) -> str:
-    """A git command with a fixed, config-independent output; an error names its stderr."""
-    argv = ["git", "-c", "core.quotepath=false", "-c", "color.ui=never", *args]
-    env = {**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"}
-    done = subprocess.run(
-        argv,
-        cwd=cwd,
-        input=stdin,
-        stdin=None if stdin is not None else subprocess.DEVNULL,
-        capture_output=True,
-        env=env,
-        check=False,
-    )
-    if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip()
-        raise FixAgentError(f"git {args[0]} failed: {message[:500]}")
-    return done.stdout.decode("utf-8", "surrogateescape")
-
-
-@contextmanager
-def worktree(root: Path, commit: str) -> Iterator[Path]:
-    """A detached worktree of `commit` in a temporary directory, removed on exit."""
-    holder = Path(tempfile.mkdtemp(prefix="agent-engine-fix-"))
-    path = holder / "worktree"
-    git(["worktree", "add", "--detach", "--quiet", str(path), commit], root)
-    try:
-        yield path
-    finally:
-        git(["worktree", "remove", "--force", str(path)], root)
-        shutil.rmtree(holder, ignore_errors=True)
-
-
-def take_diff(tree: Path) -> str:
-    git(["add", "-A"], tree)
-    return git([*_DIFF, "--src-prefix=a/", "--dst-prefix=b/"], tree)
-
-
-def restore(tree: Path) -> bool:
-    """Back to the commit, nothing added; True when `git status` shows nothing left."""
-    git(["reset", "--quiet", "--hard"], tree)
-    git(["clean", "-fdq"], tree)
-    return git(["status", "--porcelain"], tree) == ""
-
-
 # --- apply-and-validate ----------------------------------------------------------------------
 
 
@@ -389,7 +205,7 @@ class FixAgent:
             meta.changes = plan(meta.input, tree, meta.heals)
             if not meta.changes:
                 return "abstained", "no locator could be healed safely", ""
-            write_edits(tree, meta.changes)
+            write_edits(tree, [(c.site, c.after) for c in meta.changes])
         elif not self._apply_proposal(tree, proposal, meta):
             return "refused", "the proposed patch does not apply", ""
         diff = take_diff(tree)
@@ -403,7 +219,7 @@ class FixAgent:
             worktree_clean=restore(tree),
         )
         if found:
-            return "refused", f"refused by the guardrails: {_rules(found)}", ""
+            return "refused", f"refused by the guardrails: {rules_of(found)}", ""
         if not diff:
             return "abstained", "the edit changes nothing", ""
         meta.validation = self.validate(tree, diff, meta.tests())
@@ -592,41 +408,6 @@ def plan(fix_input: FixInput, tree: Path, heals: list[HealRecord]) -> list[Chang
     return changes
 
 
-def locate(
-    tree: Path, file: str, line: int | None, base: list[Step], policy: GuardrailPolicy
-) -> list[Site]:
-    """Where the failing test builds the locator: on the failing line; else earlier in the
-    same function (a variable); else in one allowed file (a page object)."""
-    path = tree / file
-    source = path.read_bytes() if file and path.is_file() else b""
-    sites = find_sites(file, source, base)
-    if line is not None:
-        on_line = [s for s in sites if s.first_line <= line <= s.last_line]
-        if on_line:
-            return on_line
-        span = enclosing_function(source, line)
-        before = [s for s in sites if span and span[0] <= s.first_line and s.last_line < line]
-        if before:
-            return before[-1:]
-    elsewhere = []
-    for other in git(["ls-files", "*.py"], tree).splitlines():
-        if other != file and any(fnmatch(other, g) for g in policy.allowed):
-            elsewhere += find_sites(other, (tree / other).read_bytes(), base)
-    return elsewhere if len(elsewhere) == 1 else []
-
-
-def write_edits(tree: Path, changes: list[Change]) -> None:
-    """Replace each site's bytes, last first so earlier offsets stay right."""
-    for file in sorted({c.site.file for c in changes}):
-        path = tree / file
-        data = path.read_bytes()
-        for change in sorted(
-            (c for c in changes if c.site.file == file), key=lambda c: -c.site.start
-        ):
-            data = data[: change.site.start] + change.after.encode() + data[change.site.end :]
-        path.write_bytes(data)
-
-
 class _Meta:
     """The metadata as it is gathered, and its final form."""
 
@@ -677,78 +458,3 @@ class _Meta:
         return meta.model_copy(
             update={"commit_message": commit_message(meta, title), "pr_body": pr_body(meta)}
         )
-
-
-def merged(heals: list[HealRecord]) -> list[HealRecord]:
-    """One record per locator and answer, naming every failing test that shares it."""
-    out: dict[tuple[str, ...], HealRecord] = {}
-    for heal in heals:
-        key = (heal.file, heal.locator, heal.action, heal.outcome, heal.replacement, heal.reason)
-        if key in out:
-            out[key].test_ids = sorted({*out[key].test_ids, *heal.test_ids})
-        else:
-            out[key] = heal.model_copy(deep=True)
-    return list(out.values())
-
-
-def _rules(found: list[Violation]) -> str:
-    return ", ".join(sorted({v.rule for v in found}))
-
-
-def commit_message(meta: FixMetadata, title: str) -> str:
-    lines = [title, ""]
-    lines += [f"- {e.file}:{e.line}: {e.before} -> {e.after}" for e in meta.edits]
-    lines += ["", f"Prepared by Agent Engine for run {meta.run_id}: {meta.reason}."]
-    return "\n".join(lines)
-
-
-def pr_body(meta: FixMetadata) -> str:
-    """The pull request's description: the change, why, the guardrails and the validation."""
-    out = [
-        f"**Agent Engine** prepared this patch for run `{meta.run_id}` "
-        f"(strategy `{meta.strategy}`, risk `{meta.risk_class}`). Outcome: **{meta.outcome}**: "
-        f"{meta.reason}.",
-        "",
-    ]
-    if meta.edits:
-        out += [
-            "### Changes",
-            "",
-            "| File | Line | Before | After | Tests |",
-            "|---|---|---|---|---|",
-        ]
-        out += [
-            f"| `{e.file}` | {e.line} | `{e.before}` | `{e.after}` | {len(e.tests)} |"
-            for e in meta.edits
-        ]
-        out.append("")
-    healed = [h for h in meta.heals if h.outcome == "healed"]
-    if healed:
-        out += ["### Evidence (heal_locator)", ""]
-        out += [
-            f"- `{h.locator}` -> `{h.replacement}`: score {h.score:.2f}, margin {h.margin:.2f}"
-            for h in healed
-        ]
-        out.append("")
-    guard = meta.guardrails
-    out += [f"### Guardrails: {guard.decision}", ""]
-    out += [f"- `{v.rule}`: {v.observed} (allowed: {v.threshold})" for v in guard.violations]
-    if guard.decision == "pass":
-        caps = [r for r in guard.rules if r.rule.startswith("too_many_")]
-        out.append(
-            f"All {len(guard.rules)} rules pass; "
-            + ", ".join(f"{r.rule[9:]} {r.observed} ({r.threshold})" for r in caps)
-            + "."
-        )
-    out += [
-        "",
-        f"### Validation: {meta.validation.status}",
-        "",
-        meta.validation.reason or "-",
-    ]
-    for record in ([meta.validation.baseline] if meta.validation.baseline else []) + list(
-        meta.validation.runs
-    ):
-        out.append(f"- {record.name}: exit {record.exit_code} in {record.duration_s:.1f}s")
-    out += ["", "Nothing was pushed by the agent; review before merging."]
-    return "\n".join(out)

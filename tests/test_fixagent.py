@@ -10,19 +10,13 @@ from pathlib import Path
 import pytest
 
 from agent_engine.classify import Classifier
-from agent_engine.fixagent import (
-    Constraints,
-    FixAgent,
-    FixInput,
-    InputTarget,
-    enclosing_function,
-    find_sites,
-    git,
-)
+from agent_engine.fixagent import Constraints, FixAgent, FixInput, InputTarget
 from agent_engine.guardrails import GuardrailPolicy
 from agent_engine.locators import parse
 from agent_engine.settings import Settings
+from agent_engine.sites import enclosing_function, find_sites
 from agent_engine.taxonomy import ErrorType, FixStrategy
+from agent_engine.worktree import git
 
 TEST_FILE = """from playwright.sync_api import Page, expect
 

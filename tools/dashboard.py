@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 from agent_engine.cli import guarded
 from agent_engine.dashboard import artifacts, build, counts, record, reproduction
 from agent_engine.errors import InputError
-from agent_engine.fixagent import FixMetadata
+from agent_engine.fixreport import FixMetadata
 from agent_engine.history import DEFAULT_RETENTION, DashboardData, RunRecord, merge
 from agent_engine.junit import Case, parse_junit
 from agent_engine.models import Analysis, RunList

@@ -20,9 +20,10 @@ from pathlib import Path
 from agent_engine.classify import Classifier
 from agent_engine.cli import guarded
 from agent_engine.files import write_atomic, write_model
-from agent_engine.fixagent import FixAgent, FixInput, build_input, git
+from agent_engine.fixagent import FixAgent, FixInput, build_input
 from agent_engine.rules import load_rules
 from agent_engine.settings import load_settings
+from agent_engine.worktree import git
 from tools.common import load_analysis, outputs, read, summary
 
 DIR = Path("fix-agent")

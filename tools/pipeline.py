@@ -30,10 +30,11 @@ from agent_engine import backend
 from agent_engine.cli import guarded
 from agent_engine.errors import AgentEngineError, ConfigError
 from agent_engine.files import write_model
-from agent_engine.fixagent import FixMetadata, git
+from agent_engine.fixreport import FixMetadata
 from agent_engine.models import Analysis, Contract, Versioned
 from agent_engine.selfheal import Report
 from agent_engine.settings import Settings, load_settings
+from agent_engine.worktree import git
 from tools import dashboard, e2e, fix_agent, pr_comment, self_heal, send_ci_logs
 
 SERVICES = ("developer-agent", "cloud-agent")

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from agent_engine.fixagent import FixInput, FixMetadata, git
+from agent_engine.fixagent import FixInput
+from agent_engine.fixreport import FixMetadata
+from agent_engine.worktree import git
 from sample_app import scenario
 from tools.fix_agent import main
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from agent_engine.fixagent import FixMetadata
+from agent_engine.fixreport import FixMetadata
 from agent_engine.history import DashboardData
 from agent_engine.models import Analysis
 from agent_engine.selfheal import Report
