@@ -183,22 +183,22 @@ def classes_by_day(runs: list[RunRecord], days: int = 14) -> list[tuple[str, Cou
 
 
 def flakiest(runs: list[RunRecord], limit: int = 15) -> list[FlakyTest]:
-    """Tests that failed and then passed on the same sha: in one run (a rerun healed them) or
-    across runs of the same commit."""
+    """Tests that failed and then passed on the same commit: within a run (a self-heal rerun
+    passed them) or across the attempts of one workflow run (a re-run passed them). Separate
+    runs of a commit are not compared: they may differ in more than chance."""
     flaky: Counter[str] = Counter()
     last: dict[str, str] = {}
-    by_sha: dict[str, list[RunRecord]] = defaultdict(list)
+    attempts: dict[tuple[str, str, str], list[RunRecord]] = defaultdict(list)
     for run in runs:
-        by_sha[run.sha].append(run)
+        attempts[(run.sha, run.run_id, run.job)].append(run)
         for test in run.flaky_tests:
             flaky[test] += 1
             last[test] = max(last.get(test, ""), run.created_at)
-    for sha, same in by_sha.items():
-        if not sha or len(same) < 2:
-            continue
+    for same in attempts.values():
         for run in same:
+            later = [o for o in same if o.run_attempt > run.run_attempt and o.tests.total]
             for test in {t.id for t in run.failed_tests} - set(run.flaky_tests):
-                if any(o is not run and o.tests.total and test not in _failed(o) for o in same):
+                if any(test not in _failed(o) for o in later):
                     flaky[test] += 1
                     last[test] = max(last.get(test, ""), run.created_at)
     total = sum(1 for r in runs if r.tests.total) or len(runs)

@@ -49,7 +49,8 @@ def run_info(environ: Mapping[str, str], overrides: Mapping[str, Any]) -> RunInf
         "actor": environ.get("GITHUB_ACTOR", ""),
     }
     values |= {k: v for k, v in overrides.items() if v not in (None, "")}
-    if values["repository"] and values["run_id"] and not values.get("url"):
+    # GITHUB_SERVER_URL set but empty (a local run) means there is no run page to link.
+    if server and values["repository"] and values["run_id"] and not values.get("url"):
         values["url"] = f"{server}/{values['repository']}/actions/runs/{values['run_id']}"
     try:
         return RunInfo.model_validate(values)

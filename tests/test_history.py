@@ -36,23 +36,29 @@ def test_failure_classes_per_day_include_green_days() -> None:
     assert [d for d, _ in days] == sorted(by_day)
 
 
-def test_flaky_tests_from_a_healing_rerun_and_from_two_runs_of_one_commit() -> None:
-    same_sha = "f" * 40
-    runs = [
-        run_record(1, sha=same_sha),  # create_a_project failed here ...
-        run_record(
-            2, sha=same_sha, failed_tests=[], tests={"total": 16, "passed": 16}
-        ),  # ... and passed here
-        run_record(3, flaky_tests=[FLAKY]),
-        run_record(4, flaky_tests=[FLAKY]),
-    ]
+def test_flaky_tests_from_a_healing_rerun_and_from_a_passing_re_run() -> None:
+    first = run_record(1)  # create_a_project failed in attempt 1 ...
+    again = run_record(  # ... and passed when the same workflow run was re-run
+        1,
+        run_attempt=2,
+        run_key="acme_shop__1001__2__e2e-tests",
+        failed_tests=[],
+        tests={"total": 16, "passed": 16},
+    )
+    runs = [first, again, run_record(3, flaky_tests=[FLAKY]), run_record(4, flaky_tests=[FLAKY])]
     found = {t.id: t for t in flakiest(runs)}
     assert found[FLAKY].flaky_runs == 2
     assert found[CREATE].flaky_runs == 1
     assert found[FLAKY].rate == 2 / 4
     assert found[FLAKY].last_seen == runs[3].created_at
     assert next(iter(found)) == FLAKY
-    assert flakiest([run_record(1), run_record(2)]) == []  # failing on two commits is not flaky
+
+
+def test_separate_runs_of_one_commit_are_not_compared() -> None:
+    same = "f" * 40
+    passed = run_record(2, sha=same, failed_tests=[], tests={"total": 16, "passed": 16})
+    assert flakiest([run_record(1, sha=same), passed]) == []
+    assert flakiest([run_record(1), run_record(2)]) == []
 
 
 def test_recurring_signatures_count_failed_runs_only() -> None:

@@ -162,6 +162,7 @@ class Pipeline:
             "GITHUB_RUN_ATTEMPT": "1",
             "GITHUB_JOB": "e2e-tests",
             "GITHUB_EVENT_NAME": "workflow_dispatch",
+            "GITHUB_SERVER_URL": "",  # no run page to link to
             "GITHUB_SHA": git(["rev-parse", "HEAD"], root).strip(),
             "GITHUB_REF": "refs/heads/"
             + (git(["rev-parse", "--abbrev-ref", "HEAD"], root).strip() or "local"),

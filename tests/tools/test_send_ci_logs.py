@@ -43,6 +43,7 @@ def test_run_information_comes_from_github_and_flags_win() -> None:
     )
     assert run.url == "https://github.com/acme/shop/actions/runs/991"
     assert idempotency_key(run) == "acme/shop/991/2/smoke"
+    assert run_info({**GITHUB, "GITHUB_SERVER_URL": ""}, {}).url == ""  # a local run: no page
 
 
 def test_missing_run_information_is_a_clear_error() -> None:
