@@ -1,5 +1,4 @@
-"""Shared fixtures: the built-in rules, a classifier, a fresh PostgreSQL database, and Chromium
-launched as the E2E suite launches it (Debian's package when present)."""
+"""Shared fixtures: the built-in rules, a classifier, and a fresh PostgreSQL database."""
 
 from __future__ import annotations
 
@@ -7,21 +6,14 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import psycopg
 import pytest
 
 from agent_engine.classify import Classifier
 from agent_engine.rules import Rule, load_rules
-from sample_app.browser import launch_args
 
 FIXTURES = Path(__file__).parent / "fixtures"
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    return launch_args(browser_type_launch_args)
 
 
 @pytest.fixture(scope="session")

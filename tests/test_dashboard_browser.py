@@ -10,14 +10,33 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from agent_engine.dashboard import build
 from agent_engine.history import DashboardData
+from sample_app.browser import launch_args
 from tests.builders import every_kind_of_run
 from tests.fakes.loopback import serve_folder
 
 RUN = "acme_shop__1003__1__e2e-tests"
+
+
+# Playwright is started and stopped here rather than through pytest-playwright's session
+# fixtures: its sync API keeps an event loop running in the main thread while it lives, and
+# the services' async tests later in the same session need that thread's loop free.
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(**launch_args())
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context()
+    yield context.new_page()
+    context.close()
 
 
 @pytest.fixture(scope="module")

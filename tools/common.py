@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
 
@@ -70,3 +71,23 @@ def summary(markdown: str) -> None:
     if target:
         with Path(target).open("a", encoding="utf-8") as handle:
             handle.write(markdown + "\n")
+
+
+def command_parser(prog: str, doc: str | None, commands: Iterable[str]) -> argparse.ArgumentParser:
+    """A stage's command line: its docstring as help, its subcommands as the first argument."""
+    parser = argparse.ArgumentParser(
+        prog=prog, description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("command", choices=list(commands))
+    return parser
+
+
+def add_analysis_arguments(parser: argparse.ArgumentParser) -> None:
+    """Where the run's analysis comes from: the artifact, the Cloud-Agent, or the logs."""
+    parser.add_argument("--config", type=Path, default=None, help="agent-engine.toml")
+    parser.add_argument("--analysis", type=Path, default=Path("agent-analysis/analysis.json"))
+    parser.add_argument(
+        "--run-key", default=None, help="to fetch the analysis from the Cloud-Agent"
+    )
+    parser.add_argument("--junit", action="append", type=Path, default=[])
+    parser.add_argument("--log", action="append", type=Path, default=[])

@@ -30,6 +30,7 @@ from agent_engine.policy import Decision
 from agent_engine.selfheal import Report
 from agent_engine.settings import load_settings
 from agent_engine.shipper import run_info
+from tools.common import command_parser
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -181,12 +182,7 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m tools.dashboard",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("command", choices=list(COMMANDS))
+    parser = command_parser("python -m tools.dashboard", __doc__, COMMANDS)
     parser.add_argument("--out", type=Path, default=Path("site"))
     parser.add_argument("--history", default=None, help="the previous data.json (file or URL)")
     parser.add_argument("--runs-url", default=None, help="the Developer-Agent, for GET /runs")

@@ -17,6 +17,7 @@ from pathlib import Path
 from agent_engine.cli import guarded
 from agent_engine.errors import ConfigError
 from agent_engine.settings import E2ESettings, Settings, expand, load_settings
+from tools.common import command_parser
 
 
 def tee(argv: list[str], log: Path, env: dict[str, str]) -> int:
@@ -75,12 +76,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m tools.e2e",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("command", choices=list(COMMANDS))
+    parser = command_parser("python -m tools.e2e", __doc__, COMMANDS)
     parser.add_argument("--config", type=Path, default=None, help="agent-engine.toml")
     args = parser.parse_args(argv)
     return guarded(lambda: COMMANDS[args.command](args))

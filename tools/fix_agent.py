@@ -24,7 +24,14 @@ from agent_engine.fixagent import FixAgent, FixInput, build_input
 from agent_engine.rules import load_rules
 from agent_engine.settings import load_settings
 from agent_engine.worktree import git
-from tools.common import load_analysis, outputs, read, summary
+from tools.common import (
+    add_analysis_arguments,
+    command_parser,
+    load_analysis,
+    outputs,
+    read,
+    summary,
+)
 
 DIR = Path("fix-agent")
 
@@ -84,21 +91,10 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m tools.fix_agent",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("command", choices=list(COMMANDS))
+    parser = command_parser("python -m tools.fix_agent", __doc__, COMMANDS)
     parser.add_argument("--dir", type=Path, default=DIR, help=f"default: {DIR}")
-    parser.add_argument("--config", type=Path, default=None, help="agent-engine.toml")
-    parser.add_argument("--analysis", type=Path, default=Path("agent-analysis/analysis.json"))
-    parser.add_argument(
-        "--run-key", default=None, help="to fetch the analysis from the Cloud-Agent"
-    )
+    add_analysis_arguments(parser)
     parser.add_argument("--run-id", default=None, help="default: $GITHUB_RUN_ID, else 'local'")
-    parser.add_argument("--junit", action="append", type=Path, default=[])
-    parser.add_argument("--log", action="append", type=Path, default=[])
     parser.add_argument("--patch", type=Path, default=None, help="a patch from another source")
     parser.add_argument("--fix-class", default="locator", choices=["locator", "test", "backend"])
     args = parser.parse_args(argv)

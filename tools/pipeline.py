@@ -36,6 +36,7 @@ from agent_engine.selfheal import Report
 from agent_engine.settings import Settings, load_settings
 from agent_engine.worktree import git
 from tools import dashboard, e2e, fix_agent, pr_comment, self_heal, send_ci_logs
+from tools.common import command_parser
 
 SERVICES = ("developer-agent", "cloud-agent")
 
@@ -371,12 +372,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"run": cmd_run}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m tools.pipeline",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("command", choices=list(COMMANDS))
+    parser = command_parser("python -m tools.pipeline", __doc__, COMMANDS)
     parser.add_argument("--config", type=Path, default=None, help="agent-engine.toml")
     parser.add_argument(
         "--fault", action="append", default=[], help="a fault switch of the app (repeatable)"

@@ -26,7 +26,7 @@ from agent_engine.errors import InputError
 from agent_engine.files import write_atomic, write_model
 from agent_engine.github import GitHub
 from agent_engine.models import Contract, Repository
-from tools.common import summary
+from tools.common import command_parser, summary
 from tools.dashboard import add_run_arguments, current_record
 
 API = "https://api.github.com"
@@ -103,12 +103,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m tools.pr_comment",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("command", choices=list(COMMANDS))
+    parser = command_parser("python -m tools.pr_comment", __doc__, COMMANDS)
     parser.add_argument("--out", type=Path, default=Path("comment"))
     parser.add_argument("--pages-url", default=None, help="the published dashboard's URL")
     parser.add_argument("--comment-dir", type=Path, default=Path("comment"))

@@ -20,7 +20,14 @@ from agent_engine.policy import Context, Decision, decide
 from agent_engine.rules import load_rules
 from agent_engine.selfheal import Executor, Report, build_context, count_tests, digest
 from agent_engine.settings import load_settings
-from tools.common import load_analysis, outputs, read, summary
+from tools.common import (
+    add_analysis_arguments,
+    command_parser,
+    load_analysis,
+    outputs,
+    read,
+    summary,
+)
 
 DIR = Path("self-heal")
 
@@ -100,23 +107,12 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m tools.self_heal",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("command", choices=list(COMMANDS))
+    parser = command_parser("python -m tools.self_heal", __doc__, COMMANDS)
     parser.add_argument("--dir", type=Path, default=DIR, help=f"default: {DIR}")
-    parser.add_argument("--config", type=Path, default=None, help="agent-engine.toml")
-    parser.add_argument("--analysis", type=Path, default=Path("agent-analysis/analysis.json"))
-    parser.add_argument(
-        "--run-key", default=None, help="to fetch the analysis from the Cloud-Agent"
-    )
+    add_analysis_arguments(parser)
     parser.add_argument(
         "--max-attempts", type=int, default=0, help="attempts per action (0: the policy's)"
     )
-    parser.add_argument("--junit", action="append", type=Path, default=[])
-    parser.add_argument("--log", action="append", type=Path, default=[])
     args = parser.parse_args(argv)
     return guarded(lambda: COMMANDS[args.command](args))
 
