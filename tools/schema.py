@@ -8,8 +8,20 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from agent_engine.files import write_atomic
+from agent_engine.fixagent import FixInput
+from agent_engine.fixreport import FixMetadata
+from agent_engine.history import DashboardData
 from agent_engine.models import DOCUMENTS, SCHEMA_VERSION
+
+# The contracts between processes, and the artifacts others may build on.
+PUBLISHED: dict[str, type[BaseModel]] = DOCUMENTS | {
+    "fix-input": FixInput,
+    "fix-metadata": FixMetadata,
+    "dashboard-data": DashboardData,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -21,7 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="folder for <document>.schema.json files (default: out/schemas)",
     )
     args = p.parse_args(argv)
-    for name, model in DOCUMENTS.items():
+    for name, model in PUBLISHED.items():
         schema = model.model_json_schema()
         schema["$id"] = f"agent-engine/{name}/v{SCHEMA_VERSION}"
         path = write_atomic(
