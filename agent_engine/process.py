@@ -82,7 +82,13 @@ def run(
     ]
     for reader in readers:
         reader.start()
-    _watch(child, record, limits, output)
+    try:
+        _watch(child, record, limits, output)
+    except BaseException:
+        # The caller is stopping (Ctrl-C, SIGTERM, an error): the child's group goes too.
+        _stop_group(child, limits.grace_s)
+        _sweep(child.pid)
+        raise
     for reader in readers:
         reader.join(timeout=limits.grace_s)
     record.duration_s = round(time.monotonic() - started, 3)

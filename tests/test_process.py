@@ -4,9 +4,12 @@ end within their limits, the record says why, and no process is left."""
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from pathlib import Path
+
+import pytest
 
 from agent_engine.process import Limits, ProcessRecord, run
 
@@ -100,3 +103,22 @@ def test_the_pid_is_known_before_the_wait(tmp_path: Path) -> None:
     assert seen[0].pid == record.pid
     assert seen[0].exit_code is None
     assert Path(record.stderr).exists()
+
+
+def test_an_interrupted_caller_takes_the_child_with_it(tmp_path: Path) -> None:
+    """Ctrl-C (or a SIGTERM turned into an exit) while waiting stops the child's whole group."""
+    seen: list[ProcessRecord] = []
+
+    def interrupt(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    before = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 0.5)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run("long", [PY, "-c", "import time; time.sleep(300)"], tmp_path, on_start=seen.append)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, before)
+    time.sleep(0.2)
+    assert not alive(seen[0].pid)

@@ -35,10 +35,14 @@ def tee(argv: list[str], log: Path, env: dict[str, str]) -> int:
         ) as child,
     ):
         assert child.stdout is not None
-        for line in child.stdout:
-            kept.write(line)
-            sys.stdout.buffer.write(line)
-            sys.stdout.flush()
+        try:
+            for line in child.stdout:
+                kept.write(line)
+                sys.stdout.buffer.write(line)
+                sys.stdout.flush()
+        except BaseException:  # Ctrl-C or SIGTERM: the suite stops with us
+            child.terminate()
+            raise
         code = child.wait()
     print(f"e2e: exit {code}; output kept in {log}", flush=True)
     return code

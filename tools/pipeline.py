@@ -364,6 +364,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     before = signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     try:
         return Pipeline(args, load_settings(args.config)).run()
+    except KeyboardInterrupt:
+        print("\n[pipeline] interrupted: every process it started is stopped", flush=True)
+        return 128 + signal.SIGINT
     finally:
         signal.signal(signal.SIGTERM, before)
 

@@ -5,7 +5,11 @@ checks the files it promises and that nothing it started is left running."""
 from __future__ import annotations
 
 import os
+import signal
 import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -152,3 +156,31 @@ def test_a_fault_needs_the_apps_fault_switch(
         main(["run", "--fault", "drift_id", "--config", str(config), "--out", str(tmp_path)]) != 0
     )
     assert "--fault needs [app] fault_switch" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_an_interrupted_run_stops_everything_it_started(
+    tmp_path: Path, sig: signal.Signals
+) -> None:
+    port = free_port()
+    config = tmp_path / "agent-engine.toml"
+    config.write_text(CONFIG.format(port=port, tmp=tmp_path))
+    log = tmp_path / "pipeline.log"
+    argv = [sys.executable, "-m", "tools.pipeline", "run", "--fault", "drift_id"]
+    argv += ["--config", str(config), "--out", str(tmp_path / "pipeline")]
+    env = {k: v for k, v in os.environ.items() if k not in TOUCHED} | {"E2E_TIMEOUT_MS": "2500"}
+    with log.open("wb") as out:
+        child = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while "test_projects.py" not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.2)  # the suite is running against the app
+    assert listening(port)
+    child.send_signal(sig)
+    code = child.wait(timeout=60)
+    assert code == 128 + sig
+    time.sleep(0.5)
+    assert not listening(port)
+    leftovers = subprocess.run(
+        ["pgrep", "-f", str(tmp_path)], capture_output=True, text=True, check=False
+    ).stdout.split()
+    assert leftovers == []
