@@ -3,7 +3,6 @@ per run, data.json) rendered with Jinja2 into a folder that works from file:// a
 
 from __future__ import annotations
 
-import re
 import shlex
 import shutil
 import tempfile
@@ -13,6 +12,7 @@ from pathlib import Path
 import jinja2
 
 from agent_engine import charts
+from agent_engine.analysis import run_key
 from agent_engine.fixreport import FixMetadata
 from agent_engine.history import (
     MAX_PATCH_CHARS,
@@ -40,7 +40,6 @@ from agent_engine.settings import expand
 TEMPLATES = Path(__file__).resolve().parent.parent / "dashboard_templates"
 INDEX_RUNS = 50
 _ARTIFACTS = {".zip": "trace", ".png": "screenshot", ".webm": "video", ".html": "dom_snapshot"}
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
 def counts(cases: Iterable[Case]) -> TestCounts:
@@ -83,9 +82,8 @@ def record(  # noqa: PLR0917 - a run's record, from each artifact there is
     reproduce: str = "",
 ) -> RunRecord:
     """The dashboard's record of one run."""
-    key = _UNSAFE.sub("_", f"{run.repository}__{run.run_id}__{run.run_attempt}__{run.job}")
     values = {
-        "run_key": key,
+        "run_key": run_key(run),  # the Developer-Agent's key, so its history merges with ours
         "repository": run.repository,
         "run_id": run.run_id,
         "run_attempt": run.run_attempt,

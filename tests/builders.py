@@ -109,7 +109,7 @@ def run_record(index: int = 1, **overrides: Any) -> Any:
     from agent_engine.history import RunRecord  # noqa: PLC0415 - keep this module light
 
     values: dict[str, Any] = {
-        "run_key": f"acme_shop__{1000 + index}__1__e2e-tests",
+        "run_key": f"acme__shop__{1000 + index}__1__e2e-tests",
         "repository": "acme/shop",
         "run_id": str(1000 + index),
         "job": "e2e-tests",

@@ -18,7 +18,7 @@ from sample_app.browser import launch_args
 from tests.builders import every_kind_of_run
 from tests.fakes.loopback import serve_folder
 
-RUN = "acme_shop__1003__1__e2e-tests"
+RUN = "acme__shop__1003__1__e2e-tests"
 
 
 # Playwright is started and stopped here rather than through pytest-playwright's session
@@ -84,7 +84,7 @@ def test_charts_have_text_alternatives(page: Page, site_url: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["", f"runs/{RUN}.html", "runs/acme_shop__1005__1__e2e-tests.html"]
+    "path", ["", f"runs/{RUN}.html", "runs/acme__shop__1005__1__e2e-tests.html"]
 )
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_no_serious_accessibility_violation(
