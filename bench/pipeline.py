@@ -4,10 +4,10 @@ E2E suite's own duration in the same run of `python -m tools.pipeline run`."""
 
 from __future__ import annotations
 
-import socket
 import tempfile
 from pathlib import Path
 
+from agent_engine.backend import free_port
 from tools import pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -16,9 +16,7 @@ FAULT = "drift_id"
 
 def config(folder: Path) -> Path:
     """The repository's agent-engine.toml with the app on a free port."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = str(sock.getsockname()[1])
+    port = str(free_port())
     text = (ROOT / "agent-engine.toml").read_text(encoding="utf-8").replace("8000", port)
     path = folder / "agent-engine.toml"
     path.write_text(text, encoding="utf-8")

@@ -8,7 +8,6 @@ import gzip
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import httpx
 
+from agent_engine.backend import free_port
 from bench.classify import generate
 
 CLIENTS = 8
@@ -27,12 +27,6 @@ POSTS = 400
 HEALTH_CHECKS = 2000
 TOKEN = "bench-developer-token"
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def batch_body(log: str, n: int) -> bytes:

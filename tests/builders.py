@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import socket
 from pathlib import Path
 from typing import Any
 
@@ -81,13 +80,6 @@ def case_batch(case: str, **run: Any) -> dict[str, Any]:
 
 def gzipped(body: dict[str, Any]) -> bytes:
     return gzip.compress(json.dumps(body).encode())
-
-
-def free_port() -> int:
-    """A TCP port nothing listens on right now, on 127.0.0.1."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 # --- dashboard history ------------------------------------------------------------------------

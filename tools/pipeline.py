@@ -15,16 +15,14 @@ import os
 import re
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
+from pydantic import Field
 
 from agent_engine import backend
 from agent_engine.cli import guarded
@@ -46,45 +44,29 @@ class PipelineError(AgentEngineError):
     next_step = "read the log named in the message"
 
 
-@dataclass
-class Timings:
-    """Seconds per stage; `agent` marks the stages B4 counts (no test reruns in them)."""
-
-    stages: list[tuple[str, float, bool]] = field(default_factory=list)
-
-    def add(self, name: str, seconds: float, agent: bool) -> None:
-        self.stages.append((name, seconds, agent))
-
-    def of(self, name: str) -> float:
-        return sum(s for n, s, _ in self.stages if n == name)
-
-    @property
-    def agent_s(self) -> float:
-        return sum(s for _, s, agent in self.stages if agent)
-
-    def document(self) -> StageTimings:
-        e2e = self.of("e2e")
-        return StageTimings(
-            stages=[Stage(name=n, seconds=round(s, 3), agent=a) for n, s, a in self.stages],
-            e2e_s=round(e2e, 3),
-            agent_s=round(self.agent_s, 3),
-            agent_share=round(self.agent_s / e2e, 4) if e2e else 0.0,
-        )
-
-
 class Stage(Contract):
     name: str
     seconds: float
-    agent: bool
+    agent: bool  # counted by B4: an agent stage without test reruns
 
 
 class StageTimings(Versioned):
-    """timings.json: each stage's seconds; B4 compares the agent stages with the E2E suite."""
+    """timings.json: each stage's seconds; B4 compares the agent stages (derived below) with
+    the E2E suite."""
 
-    stages: list[Stage]
-    e2e_s: float
-    agent_s: float
-    agent_share: float
+    stages: list[Stage] = Field(default_factory=list)
+
+    @property
+    def e2e_s(self) -> float:
+        return round(sum(s.seconds for s in self.stages if s.name == "e2e"), 3)
+
+    @property
+    def agent_s(self) -> float:
+        return round(sum(s.seconds for s in self.stages if s.agent), 3)
+
+    @property
+    def agent_share(self) -> float:
+        return round(self.agent_s / self.e2e_s, 4) if self.e2e_s else 0.0
 
 
 class Pipeline:
@@ -93,7 +75,7 @@ class Pipeline:
         self.run_id = f"local-{int(time.time())}"
         self.out: Path = args.out
         self.run_dir = self.out / f"run-{self.run_id}"
-        self.timings = Timings()
+        self.timings = StageTimings()
         self.step = 0
         self.config = ["--config", str(args.config)] if args.config else []
 
@@ -106,11 +88,8 @@ class Pipeline:
         started = time.monotonic()
         yield
         seconds = time.monotonic() - started
-        self.timings.add(name, seconds, agent)
+        self.timings.stages.append(Stage(name=name, seconds=round(seconds, 3), agent=agent))
         print(f"[pipeline] {name}: done in {seconds:.1f}s", flush=True)
-
-    def call(self, main: Callable[[Sequence[str] | None], int], *argv: str) -> int:
-        return main([*argv])
 
     # --- the flow ---------------------------------------------------------------------------
 
@@ -122,13 +101,13 @@ class Pipeline:
                 self.prepare()
             with self.stage("auth", "sign in on its own backend and save the storage state"):
                 self.backend()
-                code = self.call(e2e.main, "auth", *self.config)
+                code = e2e.main(["auth", *self.config])
                 self.stop_backend()
                 if code != 0:
                     raise PipelineError(f"the sign-in step failed (exit {code}); see its output")
             with self.stage("e2e", "run the E2E suite on a fresh backend"):
                 self.backend()
-                e2e_code = self.call(e2e.main, "run", *self.config)
+                e2e_code = e2e.main(["run", *self.config])
             urls = stack.enter_context(self.services())
             outcome = "failure" if e2e_code else "success"
             self.ship(urls, outcome)
@@ -137,7 +116,7 @@ class Pipeline:
                 self.fix()
             self.report()
         self.summary(e2e_code)
-        write_model(self.path("timings.json"), self.timings.document())
+        write_model(self.path("timings.json"), self.timings)
         return 0
 
     def environment(self) -> None:
@@ -207,7 +186,7 @@ class Pipeline:
     def services(self) -> Iterator[dict[str, str]]:
         """Both services under uvicorn on free loopback ports, a SQLite store; stopped on exit."""
         token, inner = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
-        ports = {name: free_port() for name in SERVICES}
+        ports = {name: backend.free_port() for name in SERVICES}
         urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
         env = {
             **os.environ,
@@ -230,13 +209,17 @@ class Pipeline:
                             start_new_session=True,
                         )
                     )
-                wait_up(f"{urls[name]}/health", self.out / f"{name}.log")
+                health = backend.wait_healthy(f"{urls[name]}/health", 30, started[-1].pid)
+                if not health.ok:
+                    raise PipelineError(
+                        f"{name} is not up ({health.detail}); see {self.out / f'{name}.log'}"
+                    )
             print(f"[pipeline] services up: {urls['cloud-agent']} -> {urls['developer-agent']}")
             os.environ |= {"CLOUD_AGENT_URL": urls["cloud-agent"], "AGENT_TOKEN": token}
             yield urls
         finally:
             for child in started:
-                with _quiet():
+                with suppress(ProcessLookupError, subprocess.TimeoutExpired):
                     os.killpg(child.pid, signal.SIGTERM)
                     child.wait(timeout=10)
             for name in ("CLOUD_AGENT_URL", "AGENT_TOKEN"):
@@ -249,20 +232,15 @@ class Pipeline:
         e2e_settings = self.settings.e2e
         assert e2e_settings is not None
         with self.stage("ship", f"send the logs to the Cloud-Agent at {urls['cloud-agent']}", True):
-            code = self.call(
-                send_ci_logs.main,
-                "ship",
-                str(e2e_settings.log),
-                "--junit",
-                str(e2e_settings.junit),
-                "--outcome",
-                outcome,
-                "--out",
-                str(self.path("agent-analysis", "analysis.json")),
-                "--outbox",
-                str(self.path("agent-outbox")),
-                *self.config,
-            )
+            code = send_ci_logs.main(
+                [
+                    "ship", str(e2e_settings.log), "--junit", str(e2e_settings.junit),
+                    "--outcome", outcome,
+                    "--out", str(self.path("agent-analysis", "analysis.json")),
+                    "--outbox", str(self.path("agent-outbox")),
+                    *self.config,
+                ]
+            )  # fmt: skip
             if code != 0:
                 raise PipelineError(f"shipping the logs failed (exit {code})")
 
@@ -270,18 +248,18 @@ class Pipeline:
         common = ["--dir", str(self.path("self-heal")), *self.config]
         analysis = ["--analysis", str(self.path("agent-analysis", "analysis.json"))]
         with self.stage("self-heal decide", "gather the context and decide", True):
-            self.call(self_heal.main, "prepare-context", *common, *analysis)
-            self.call(self_heal.main, "decide", *common)
+            self_heal.main(["prepare-context", *common, *analysis])
+            self_heal.main(["decide", *common])
         with self.stage("self-heal execute", "run the allowed actions and rerun the failed tests"):
-            self.call(self_heal.main, "execute", *common)
+            self_heal.main(["execute", *common])
 
     def fix(self) -> None:
         common = ["--dir", str(self.path("fix-agent")), "--run-id", self.run_id, *self.config]
         analysis = ["--analysis", str(self.path("agent-analysis", "analysis.json"))]
         with self.stage("fix prepare", "prepare the fix agent's input", True):
-            self.call(fix_agent.main, "prepare-input", *common, *analysis)
+            fix_agent.main(["prepare-input", *common, *analysis])
         with self.stage("fix validate", "heal on a worktree, check, validate by rerunning"):
-            self.call(fix_agent.main, "apply-and-validate", *common)
+            fix_agent.main(["apply-and-validate", *common])
 
     def report(self) -> None:
         artifacts = [
@@ -292,18 +270,17 @@ class Pipeline:
         ]  # fmt: skip
         site = self.out / "site"
         with self.stage("dashboard", "merge this run into the history and build the site", True):
-            self.call(
-                dashboard.main, "build", "--out", str(site),
-                "--history", str(site / "data.json"), *artifacts,
-            )  # fmt: skip
+            dashboard.main(
+                ["build", "--out", str(site), "--history", str(site / "data.json"), *artifacts]
+            )
         with self.stage("comment", "render the PR comment", True):
-            self.call(pr_comment.main, "render", "--out", str(self.path("comment")), *artifacts)
+            pr_comment.main(["render", "--out", str(self.path("comment")), *artifacts])
 
     # --- the end ----------------------------------------------------------------------------
 
     def summary(self, e2e_code: int) -> None:
         analysis_path = self.path("agent-analysis", "analysis.json")
-        e2e_s = self.timings.of("e2e")
+        e2e_s = self.timings.e2e_s
         lines = ["", f"Agent Engine pipeline, run {self.run_id}"]
         lines.append(
             f"  E2E suite    {'failed' if e2e_code else 'passed'} in {e2e_s:.1f}s"
@@ -336,27 +313,6 @@ class Pipeline:
                 f" = {agent / e2e_s:.0%} of the E2E suite's {e2e_s:.1f}s (reruns excluded)"
             )
         print("\n".join(lines), flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_up(url: str, log: Path, timeout_s: float = 30) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise PipelineError(f"{url} did not come up within {timeout_s:.0f}s; see {log}")
-
-
-def _quiet() -> suppress:
-    return suppress(ProcessLookupError, subprocess.TimeoutExpired)
 
 
 def cmd_run(args: argparse.Namespace) -> int:

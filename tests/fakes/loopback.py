@@ -14,7 +14,7 @@ from typing import Any
 
 import uvicorn
 
-from tests.builders import free_port
+from agent_engine.backend import free_port
 
 
 @contextmanager

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from agent_engine import backend
-from tests.builders import free_port
+from agent_engine.backend import free_port
 from tools.backend import main
 
 

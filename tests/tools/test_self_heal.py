@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from agent_engine import backend
+from agent_engine.backend import free_port
 from agent_engine.classify import Classifier
 from agent_engine.policy import Context, LedgerEntry, Policy, decide
 from agent_engine.rules import load_rules
@@ -16,7 +17,6 @@ from agent_engine.selfheal import Executor, Report
 from agent_engine.settings import load_settings
 from agent_engine.taxonomy import BlockerType, ErrorType, HealAction
 from sample_app import scenario
-from tests.builders import free_port
 from tools.self_heal import main
 
 E2E = "sample_app/e2e"
