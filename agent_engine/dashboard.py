@@ -34,6 +34,7 @@ from agent_engine.history import (
 from agent_engine.junit import Case
 from agent_engine.models import Analysis, RunInfo, TestOutcome
 from agent_engine.policy import Decision
+from agent_engine.process import ProcessRecord
 from agent_engine.selfheal import Report
 from agent_engine.settings import expand
 
@@ -151,7 +152,7 @@ def _self_heal(decision: Decision | None, report: Report | None) -> SelfHealReco
     return healed
 
 
-def _action(name: str, ok: bool, detail: str, processes: list) -> ActionRecord:  # type: ignore[type-arg]
+def _action(name: str, ok: bool, detail: str, processes: list[ProcessRecord]) -> ActionRecord:
     last = processes[-1] if processes else None
     return ActionRecord(
         action=name,

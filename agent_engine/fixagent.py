@@ -30,7 +30,7 @@ from agent_engine.fixreport import (
 )
 from agent_engine.guardrails import GuardrailPolicy, Violation, check, report
 from agent_engine.healer import Heal, heal_locator, narrowing_tail
-from agent_engine.junit import parse_junit
+from agent_engine.junit import read_cases
 from agent_engine.locators import LocatorError, parse, render
 from agent_engine.models import Analysis, Contract, ShortText, Text, Versioned
 from agent_engine.process import Limits, ProcessRecord, run
@@ -146,24 +146,21 @@ def build_input(  # noqa: PLR0917 - the input, from its sources
 def _snapshots(junit: Sequence[Path], root: Path, into: dict[str, str]) -> dict[str, str]:
     """Test id -> sha256 of its DOM snapshot (read, size-capped, redacted, stored in `into`)."""
     found: dict[str, str] = {}
-    for report_path in junit:
-        with report_path.open("rb") as stream:
-            cases = parse_junit(stream, str(report_path))
-        for case in cases:
-            named = case.properties.get("dom_snapshot")
-            if not named:
+    for case in read_cases(junit):
+        named = case.properties.get("dom_snapshot")
+        if not named:
+            continue
+        path = Path(named)
+        path = path if path.is_absolute() else root / path
+        try:
+            if path.stat().st_size > MAX_SNAPSHOT_BYTES:
                 continue
-            path = Path(named)
-            path = path if path.is_absolute() else root / path
-            try:
-                if path.stat().st_size > MAX_SNAPSHOT_BYTES:
-                    continue
-                html = redact(path.read_text(encoding="utf-8", errors="replace"))
-            except OSError:
-                continue
-            digest = hashlib.sha256(html.encode()).hexdigest()
-            into[digest] = html
-            found[case.result.id] = digest
+            html = redact(path.read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            continue
+        digest = hashlib.sha256(html.encode()).hexdigest()
+        into[digest] = html
+        found[case.result.id] = digest
     return found
 
 

@@ -12,7 +12,15 @@ from typing import Literal
 from pydantic import Field
 
 from agent_engine.guardrails import RuleResult, Violation
-from agent_engine.models import Contract, LogLine, ShortText, Text, Versioned
+from agent_engine.models import (
+    Contract,
+    LogLine,
+    Outcome,
+    RunSummary,
+    ShortText,
+    Text,
+    Versioned,
+)
 
 DEFAULT_RETENTION = 500
 MAX_PATCH_CHARS = 64_000
@@ -129,6 +137,26 @@ class DashboardData(Versioned):
     kind: Literal["agent-engine-dashboard"] = "agent-engine-dashboard"
     retention: int = Field(default=DEFAULT_RETENTION, ge=1)
     runs: list[RunRecord] = Field(default_factory=list)
+
+
+def from_summary(summary: RunSummary) -> RunRecord:
+    """A run the Developer-Agent stored (GET /runs), as a record without its details."""
+    return RunRecord(
+        run_key=summary.run_key,
+        repository=summary.repository,
+        run_id=summary.run_id,
+        run_attempt=summary.run_attempt,
+        job=summary.job,
+        sha=summary.sha,
+        ref=summary.ref,
+        base_ref=summary.base_ref,
+        pr_number=summary.pr_number,
+        created_at=summary.created_at,
+        outcome="success" if summary.outcome is Outcome.SUCCESS else "failure",
+        error_type=summary.error_type.value,
+        confidence=summary.confidence,
+        signature=summary.signature,
+    )
 
 
 def merge(

@@ -7,7 +7,9 @@ import io
 import re
 import xml.sax
 import xml.sax.handler
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import BinaryIO
 from xml.sax.xmlreader import AttributesImpl
 
@@ -89,6 +91,16 @@ def parse_junit(stream: BinaryIO, name: str = "junit.xml") -> list[Case]:
     except (xml.sax.SAXException, ValueError) as exc:  # defusedxml raises ValueError subclasses
         raise InputError(f"{name}: not a valid JUnit XML report: {exc}") from exc
     return handler.cases
+
+
+def read_cases(paths: Iterable[Path]) -> list[Case]:
+    """Every <testcase> of the reports in `paths` that exist (a job that never ran has none)."""
+    cases: list[Case] = []
+    for path in paths:
+        if path.exists():
+            with path.open("rb") as stream:
+                cases += parse_junit(stream, str(path))
+    return cases
 
 
 def _location(attrs: dict[str, str], text: str) -> tuple[str, int | None]:

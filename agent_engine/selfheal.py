@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agent_engine import backend
 from agent_engine.classify import Classifier, LogSource
-from agent_engine.junit import parse_junit
+from agent_engine.junit import read_cases
 from agent_engine.models import Analysis, TestOutcome, TestResult, Versioned
 from agent_engine.policy import RUNNABLE, Context, Decision, LedgerEntry
 from agent_engine.process import Limits, ProcessRecord, run
@@ -100,10 +100,7 @@ def build_context(  # noqa: PLR0917 - the context, from its sources
 
 
 def count_tests(junit: Path) -> int:
-    if not junit.exists():
-        return 0
-    with junit.open("rb") as stream:
-        return len(parse_junit(stream, str(junit)))
+    return len(read_cases([junit]))
 
 
 def digest(decision: Decision) -> str:
@@ -216,10 +213,7 @@ class Executor:
 
 
 def _results(junit: Path) -> list[TestResult]:
-    if not junit.exists():
-        return []
-    with junit.open("rb") as stream:
-        return [c.result for c in parse_junit(stream, str(junit))]
+    return [c.result for c in read_cases([junit])]
 
 
 def _why(record: ProcessRecord) -> str:

@@ -23,8 +23,14 @@ from agent_engine.cli import guarded
 from agent_engine.dashboard import artifacts, build, counts, record, reproduction
 from agent_engine.errors import InputError
 from agent_engine.fixreport import FixMetadata
-from agent_engine.history import DEFAULT_RETENTION, DashboardData, RunRecord, merge
-from agent_engine.junit import Case, parse_junit
+from agent_engine.history import (
+    DEFAULT_RETENTION,
+    DashboardData,
+    RunRecord,
+    from_summary,
+    merge,
+)
+from agent_engine.junit import read_cases
 from agent_engine.models import Analysis, RunList
 from agent_engine.policy import Decision
 from agent_engine.selfheal import Report
@@ -119,34 +125,7 @@ def service_runs(url: str | None, repository: str | None) -> list[RunRecord]:
         timeout=30,
     )
     answer.raise_for_status()
-    return [
-        RunRecord(
-            run_key=r.run_key,
-            repository=r.repository,
-            run_id=r.run_id,
-            run_attempt=r.run_attempt,
-            job=r.job,
-            sha=r.sha,
-            ref=r.ref,
-            base_ref=r.base_ref,
-            pr_number=r.pr_number,
-            created_at=r.created_at,
-            outcome="success" if r.outcome.value == "success" else "failure",
-            error_type=r.error_type.value,
-            confidence=r.confidence,
-            signature=r.signature,
-        )
-        for r in RunList.model_validate_json(answer.content).runs
-    ]
-
-
-def read_cases(paths: Sequence[Path]) -> list[Case]:
-    cases: list[Case] = []
-    for path in paths:
-        if path.exists():
-            with path.open("rb") as stream:
-                cases += parse_junit(stream, str(path))
-    return cases
+    return [from_summary(r) for r in RunList.model_validate_json(answer.content).runs]
 
 
 def one(folder: Path, prefix: str, run_id: str, suffix: str) -> Path:
