@@ -68,7 +68,7 @@ MAX_HISTORY_TESTS = 500
 
 
 @dataclass(frozen=True, slots=True)
-class RunRecord:
+class StoredRun:
     """What is stored for one batch: its identity, the redacted batch and the analysis."""
 
     run_key: str
@@ -104,10 +104,10 @@ class Store(Protocol):
     def migrate(self) -> None: ...
     def ping(self) -> None: ...
     def find(self, idempotency_key: str, run_key: str) -> Stored | None: ...
-    def save(self, record: RunRecord) -> tuple[str, bool]: ...
+    def save(self, record: StoredRun) -> tuple[str, bool]: ...
     def analysis(self, run_key: str) -> str | None: ...
     def runs(self, repository: str | None, limit: int) -> list[RunSummary]: ...
-    def history(self, record: RunRecord, failed: Sequence[str]) -> History: ...
+    def history(self, record: StoredRun, failed: Sequence[str]) -> History: ...
     def count(self) -> int: ...
     def close(self) -> None: ...
 
@@ -158,7 +158,7 @@ class SqlStore:
             row = cur.fetchone()
         return Stored(row[0], row[1]) if row else None
 
-    def save(self, record: RunRecord) -> tuple[str, bool]:
+    def save(self, record: StoredRun) -> tuple[str, bool]:
         """Store the record unless its key is taken: (analysis JSON, duplicate?)."""
         values = (
             record.run_key,
@@ -240,7 +240,7 @@ class SqlStore:
         names = [n.strip() for n in _SUMMARY.split(",")]
         return [RunSummary.model_validate(dict(zip(names, row, strict=True))) for row in rows]
 
-    def history(self, record: RunRecord, failed: Sequence[str]) -> History:
+    def history(self, record: StoredRun, failed: Sequence[str]) -> History:
         """What earlier runs say about this signature and these failed tests."""
         failed = list(failed)[:MAX_HISTORY_TESTS]
         with self._tx() as cur:

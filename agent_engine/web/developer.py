@@ -29,7 +29,7 @@ from agent_engine.errors import (
 )
 from agent_engine.models import Analysis, Health, LogBatch, RunList, TestOutcome
 from agent_engine.settings import ServiceSettings
-from agent_engine.store import RunRecord, Store
+from agent_engine.store import Store, StoredRun
 from agent_engine.web.common import (
     EXCEPTION_HANDLERS,
     RequestContext,
@@ -126,9 +126,9 @@ class DeveloperAgent:
 
 def record_for(  # noqa: PLR0917 - one record, field by field
     batch: LogBatch, key: str, digest: str, error_type: str, signature: str, confidence: float
-) -> RunRecord:
+) -> StoredRun:
     run = batch.run
-    return RunRecord(
+    return StoredRun(
         run_key=run_key(run),
         idempotency_key=key,
         body_sha256=digest,

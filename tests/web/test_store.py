@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from agent_engine.errors import ConfigError, IdempotencyConflictError, StoreUnavailableError
-from agent_engine.store import PostgresStore, RunRecord, SQLiteStore, SqlStore, open_store
+from agent_engine.store import PostgresStore, SQLiteStore, SqlStore, StoredRun, open_store
 
 
-def record(n: int = 1, **overrides: object) -> RunRecord:
-    base = RunRecord(
+def record(n: int = 1, **overrides: object) -> StoredRun:
+    base = StoredRun(
         run_key=f"acme__shop__{n}__1__e2e",
         idempotency_key=f"key-{n}",
         body_sha256=f"sha-{n}",
