@@ -83,6 +83,9 @@ def record(  # noqa: PLR0917 - a run's record, from each artifact there is
     reproduce: str = "",
 ) -> RunRecord:
     """The dashboard's record of one run."""
+    # The shipper analyses green runs too; a run failed when a test did, or when it has an
+    # analysis and no test result at all (it broke before the suite ran).
+    failed = tests.failed > 0 or (analysis is not None and tests.total == 0)
     values = {
         "run_key": run_key(run),  # the Developer-Agent's key, so its history merges with ours
         "repository": run.repository,
@@ -95,13 +98,13 @@ def record(  # noqa: PLR0917 - a run's record, from each artifact there is
         "pr_number": run.pr_number,
         "url": run.url,
         "created_at": created_at,
-        "outcome": "failure" if analysis or tests.failed else "success",
+        "outcome": "failure" if failed else "success",
         "tests": tests,
         "reproduce": reproduce,
         "self_heal": _self_heal(decision, report),
         "fix": _fix(*fix) if fix else None,
     }
-    if analysis:
+    if analysis and failed:
         verdict = analysis.classification
         values |= {
             "error_type": verdict.error_type.value,

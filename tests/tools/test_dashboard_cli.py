@@ -108,6 +108,20 @@ def test_history_from_the_developer_agent(run_dir: Path, monkeypatch: pytest.Mon
     assert seen == [("Bearer s3cret-token", "acme/shop")]
 
 
+def test_a_green_run_shows_no_verdict_even_with_an_analysis(run_dir: Path) -> None:
+    junit = run_dir / "green.xml"
+    junit.write_text('<testsuite><testcase classname="t" name="a"/></testsuite>')
+    assert main(["build", "--junit", str(junit)]) == 0
+    [run] = DashboardData.model_validate_json(Path("site/data.json").read_text()).runs
+    assert (run.outcome, run.error_type, run.failed_tests) == ("success", "", [])
+
+
+def test_a_run_that_broke_before_its_tests_is_a_failure(run_dir: Path) -> None:
+    assert main(["build", "--junit", str(run_dir / "none.xml")]) == 0
+    [run] = DashboardData.model_validate_json(Path("site/data.json").read_text()).runs
+    assert (run.outcome, run.error_type) == ("failure", "locator_not_found")
+
+
 def test_a_green_run_without_analysis(run_dir: Path) -> None:
     (run_dir / "agent-analysis/analysis.json").unlink()
     junit = run_dir / "green.xml"
