@@ -9,6 +9,7 @@ from typing import Any
 
 import re2
 
+from agent_engine.junit import same_test
 from agent_engine.models import FailedTest
 from agent_engine.redact import redact
 from agent_engine.scan import Hit
@@ -106,12 +107,7 @@ class FailureCollector:
         it started (`e2e/test_x.py::t`), its JUnit XML relative to its rootdir (`test_x::t`)."""
         if test_id in self.tests:
             return test_id
-        dotted = _dotted(test_id)
-        for known in self.tests:
-            other = _dotted(known)
-            if dotted.endswith("." + other) or other.endswith("." + dotted):
-                return known
-        return test_id
+        return next((known for known in self.tests if same_test(known, test_id)), test_id)
 
     def _merge_block(self, block: _Block) -> None:
         name = block.name.replace(".", "::")
@@ -204,14 +200,6 @@ class FailureCollector:
                     message=m["title"],
                 )
             )
-
-
-def _dotted(test_id: str) -> str:
-    """`e2e/test_x.py::TestA::t[p]` -> `e2e.test_x.TestA.t[p]`, to compare pytest ids."""
-    head, sep, tail = test_id.partition("::")
-    if not sep:
-        return test_id
-    return head.removesuffix(".py").replace("/", ".") + "." + tail.replace("::", ".")
 
 
 # Extractor name -> what to do with a line it matched.

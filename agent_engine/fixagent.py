@@ -11,8 +11,9 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, TypeAdapter, ValidationError
 
 from agent_engine.classify import Classifier, LogSource
 from agent_engine.errors import InputError
@@ -28,17 +29,46 @@ from agent_engine.fixreport import (
     pr_body,
     rules_of,
 )
-from agent_engine.guardrails import GuardrailPolicy, Violation, check, report
+from agent_engine.guardrails import (
+    RULES,
+    GuardrailPolicy,
+    Violation,
+    check,
+    paths_of,
+    plugin_paths,
+    report,
+    test_files,
+)
 from agent_engine.healer import Heal, heal_locator, narrowing_tail
-from agent_engine.junit import read_cases
+from agent_engine.junit import Case, outcomes, read_cases, same_test
 from agent_engine.locators import LocatorError, parse, render
-from agent_engine.models import Analysis, Contract, ShortText, Text, Versioned
+from agent_engine.models import (
+    Analysis,
+    CommitSha,
+    Contract,
+    RelativePath,
+    SafeToken,
+    Sha256,
+    ShortText,
+    TestId,
+    TestOutcome,
+    Text,
+    Versioned,
+)
 from agent_engine.process import Limits, ProcessRecord, run
 from agent_engine.redact import redact
 from agent_engine.settings import Settings, expand
 from agent_engine.sites import Site, locate, write_edits
 from agent_engine.taxonomy import ErrorType, FixStrategy
-from agent_engine.worktree import FixAgentError, git, restore, take_diff, worktree
+from agent_engine.worktree import (
+    FixAgentError,
+    git,
+    restore,
+    sources,
+    stray_files,
+    take_diff,
+    worktree,
+)
 
 MAX_SNAPSHOT_BYTES = 5 * 1024 * 1024
 
@@ -53,12 +83,12 @@ class SourceEvidence(Contract):
 
 
 class InputTarget(Contract):
-    test_id: ShortText
-    file: ShortText
+    test_id: TestId
+    file: RelativePath
     line: int | None = Field(default=None, ge=1)
     locator: ShortText
     action: ShortText
-    snapshot: ShortText = Field(default="", description="sha256 of its DOM snapshot, or ''")
+    snapshot: Sha256 | Literal[""] = Field(default="", description="sha256 of its DOM snapshot")
 
 
 class Constraints(Contract):
@@ -73,16 +103,16 @@ class Constraints(Contract):
 class FixInput(Versioned):
     """What apply-and-validate works from; redacted, and the same for the same run."""
 
-    run_id: ShortText
-    base_sha: ShortText
+    run_id: SafeToken
+    base_sha: CommitSha
     error_type: ErrorType
     signature: ShortText
     applicable: bool
     reason: Text
-    failing_tests: list[ShortText]
+    failing_tests: list[TestId]
     evidence: list[SourceEvidence]
     targets: list[InputTarget]
-    snapshots: dict[str, str] = Field(description="DOM snapshots of the failures, by sha256")
+    snapshots: dict[Sha256, str] = Field(description="DOM snapshots of the failures, by sha256")
     constraints: Constraints
 
 
@@ -109,6 +139,7 @@ def build_input(  # noqa: PLR0917 - the input, from its sources
             snapshot=_lookup(by_test, t.test_id),
         )
         for t in instructions.targets
+        if _safe(_TEST_ID, t.test_id) and _safe(_PATH, t.file)
     ]
     used = {t.snapshot for t in targets}
     evidence = [
@@ -129,7 +160,7 @@ def build_input(  # noqa: PLR0917 - the input, from its sources
         signature=verdict.signature,
         applicable=instructions.applicable,
         reason=reason,
-        failing_tests=[t.id for t in verdict.failed_tests],
+        failing_tests=[t.id for t in verdict.failed_tests if _safe(_TEST_ID, t.id)],
         evidence=evidence,
         targets=targets,
         snapshots={k: v for k, v in sorted(snapshots.items()) if k in used},
@@ -141,6 +172,20 @@ def build_input(  # noqa: PLR0917 - the input, from its sources
             notes=instructions.constraints,
         ),
     )
+
+
+_TEST_ID: TypeAdapter[str] = TypeAdapter(TestId)
+_PATH: TypeAdapter[str] = TypeAdapter(RelativePath)
+
+
+def _safe(adapter: TypeAdapter[str], value: str) -> bool:
+    """Test ids and paths come from logs: one that could pass for an option (`-p x`) or
+    leave the repository (`../x`) is dropped, never run or opened."""
+    try:
+        adapter.validate_python(value)
+    except ValidationError:
+        return False
+    return True
 
 
 def _snapshots(junit: Sequence[Path], root: Path, into: dict[str, str]) -> dict[str, str]:
@@ -206,12 +251,12 @@ class FixAgent:
         elif not self._apply_proposal(tree, proposal, meta):
             return "refused", "the proposed patch does not apply", ""
         diff = take_diff(tree)
-        policy = meta.input.constraints.guardrails
-        found = check(diff, policy, meta.fix_class)
+        policy = self.policy(tree, meta.input.constraints.guardrails)
+        found = judge(tree, diff, policy, meta.fix_class)
         meta.guardrails = GuardrailReport(
             decision="refuse" if found else "pass",
             fix_class=meta.fix_class,
-            rules=report(diff, policy, meta.fix_class),
+            rules=report(found, diff, policy, meta.fix_class),
             violations=found,
             worktree_clean=restore(tree),
         )
@@ -225,6 +270,17 @@ class FixAgent:
             return "validated", meta.validation.reason, diff
         return "needs_manual_review", meta.validation.reason, diff
 
+    def policy(self, tree: Path, policy: GuardrailPolicy) -> GuardrailPolicy:
+        """The input's policy, with the modules the run loads as plugins protected too."""
+        commands = _commands(self.settings)
+        listed = git(["ls-files", "-z"], tree).split("\0")
+        configs = [p for p in listed if Path(p).name in _RUN_CONFIGS]
+        python = git(["grep", "-l", "-z", "-F", "pytest_plugins", "--", "*.py"], tree, ok=(0, 1))
+        texts = [*commands, *((tree / p).read_text("utf-8", "replace") for p in configs)]
+        modules = [(tree / p).read_bytes() for p in python.split("\0") if p]
+        extra = plugin_paths(texts, modules)
+        return policy.model_copy(update={"protected": [*policy.protected, *extra]})
+
     def _apply_proposal(self, tree: Path, proposal: str, meta: _Meta) -> bool:
         """Apply a patch from another source in the worktree, as git would."""
         try:
@@ -233,12 +289,16 @@ class FixAgent:
             policy = meta.input.constraints.guardrails
             found = [
                 *check(proposal, policy, meta.fix_class),
-                Violation(rule="patch_does_not_apply", threshold="applies", observed=str(exc)),
+                Violation(
+                    rule="patch_does_not_apply",
+                    threshold=RULES["patch_does_not_apply"],
+                    observed=str(exc),
+                ),
             ]
             meta.guardrails = GuardrailReport(
                 decision="refuse",
                 fix_class=meta.fix_class,
-                rules=report(proposal, policy, meta.fix_class),
+                rules=report(found, proposal, policy, meta.fix_class),
                 violations=found,
                 worktree_clean=restore(tree),
             )
@@ -246,7 +306,9 @@ class FixAgent:
         return True
 
     def validate(self, tree: Path, diff: str, tests: list[str]) -> Validation:
-        """Reproduce without the patch, then K passing runs with it, within the budget."""
+        """Reproduce without the patch, then K passing runs with it, within the budget; each
+        run proven by its own JUnit XML: every target test executed and passed, and every
+        other test of the edited files that passed without the patch passes with it."""
         fix, e2e = self.settings.fix_agent, self.settings.e2e
         command = fix.validation_command or (e2e.run_subset if e2e else None)
         runs, budget = fix.validation_runs, fix.validation_budget_s
@@ -255,63 +317,89 @@ class FixAgent:
                 status="not_configured",
                 reason="no [fix_agent] validation_command nor [e2e] run_subset to rerun the tests",
             )
-        app = self.settings.app
-        argv = expand(
-            command,
-            python=sys.executable,
-            base_url=app.base_url if app else "",
-            checkout=str(self.root.resolve()),
-            tests=tests,
-        )
-        env = {**os.environ, **(e2e.env if e2e else {})}
+        edited = test_files(paths_of(diff))
+        selection = [*edited, *(t for t in tests if t.partition("::")[0] not in edited)]
         result = Validation(
-            status="not_run", command=argv, tests=tests, required_runs=runs, budget_s=budget
+            status="not_run",
+            command=self._argv(command, selection, Path("{junit}")),
+            tests=tests,
+            also_checked=edited,
+            required_runs=runs,
+            budget_s=budget,
         )
         deadline = time.monotonic() + budget
-        logs = self.out / "validation"
-        baseline = self._run("reproduce", argv, tree, logs, env, deadline)
-        result.baseline = baseline
-        result.baseline_error_type = self._error_type(baseline)
-        result.reproduced = baseline.exit_code not in (0, None) and not baseline.timed_out
+        run = _Runner(self, tree, command, selection, deadline)
+        baseline, cases = run("reproduce")
+        result.baseline, result.baseline_error_type = baseline, self._error_type(baseline)
+        before = outcomes(cases, tests)
+        result.reproduced = any(o in ("failed", "error") for o in before.values())
         if not result.reproduced:
-            result.status, result.reason = "not_reproduced", "the tests pass without the patch"
+            result.status = "not_reproduced"
+            result.reason = "without the patch the target tests were " + _how(before)
             return result
+        green = sorted(
+            c.result.id
+            for c in cases
+            if c.result.outcome is TestOutcome.PASSED
+            and not any(same_test(c.result.id, t) for t in tests)
+        )
+        result.kept_green = green
         git(["apply", "--whitespace=nowarn", "-"], tree, diff.encode())
         for index in range(1, runs + 1):
             if time.monotonic() >= deadline:
                 result.status = "over_budget"
                 result.reason = f"budget of {budget:g}s spent after {index - 1} run(s)"
                 return result
-            record = self._run(f"validate-{index}", argv, tree, logs, env, deadline)
+            record, cases = run(f"validate-{index}")
             result.runs.append(record)
-            if record.exit_code != 0:
+            broken = {t: o for t, o in outcomes(cases, tests + green).items() if o != "passed"}
+            if broken or record.timed_out or record.stalled:
                 result.status = "over_budget" if record.timed_out else "failed"
-                result.reason = (
-                    f"run {index} of {runs} failed (exit {record.exit_code}, "
-                    f"{self._error_type(record) or 'unclassified'})"
-                )
+                why = _how(broken) if broken else f"ended by {record.ended_by} ({_limit(record)})"
+                result.reason = f"run {index} of {runs}: {why}"
                 return result
             result.passed_runs += 1
         result.status = "validated"
         result.reason = (
             f"reproduced without the patch ({result.baseline_error_type or 'failed'}); "
-            f"with it {runs}/{runs} runs of {len(tests)} test(s) passed"
+            f"with it {runs}/{runs} runs passed, each proven by its JUnit report: "
+            f"{len(tests)} target test(s) executed and passed"
+            + (f", {len(green)} other test(s) of the edited files still pass" if green else "")
         )
         return result
 
-    def _run(  # noqa: PLR0917 - one validation run
+    def _argv(self, command: list[str], selection: list[str], junit: Path) -> list[str]:
+        app = self.settings.app
+        argv = expand(
+            command,
+            python=sys.executable,
+            base_url=app.base_url if app else "",
+            checkout=str(self.root.resolve()),
+            tests=selection,
+            junit=str(junit),
+        )
+        return argv if "{junit}" in command else [*argv, f"--junitxml={junit}"]
+
+    def environment(self) -> dict[str, str]:
+        """What a validation run sees: an allow-list, never the caller's tokens (code from a
+        proposed patch runs in it)."""
+        fix, e2e = self.settings.fix_agent, self.settings.e2e
+        names = {*SAFE_ENV, *fix.pass_env}
+        env = {k: v for k, v in os.environ.items() if k in names or k.startswith("LC_")}
+        return {**env, **(e2e.env if e2e else {})}
+
+    def _run(
         self,
         name: str,
         argv: list[str],
         tree: Path,
         logs: Path,
-        env: Mapping[str, str],
         deadline: float,
     ) -> ProcessRecord:
         remaining = max(deadline - time.monotonic(), 1.0)
         policy = self.settings.self_heal.policy
         limits = Limits(timeout_s=remaining, stall_s=min(policy.stall_timeout_s, remaining))
-        record = run(name, argv, logs, limits=limits, env=env, cwd=tree)
+        record = run(name, argv, logs, limits=limits, env=self.environment(), cwd=tree)
         return record.model_copy(
             update={
                 "stdout_tail": redact(record.stdout_tail),
@@ -326,6 +414,82 @@ class FixAgent:
             [LogSource.from_path(Path(record.stdout)), LogSource.from_path(Path(record.stderr))]
         )
         return verdict.error_type.value
+
+
+# What a validation run may see of the caller's environment, besides [e2e] env and the
+# names listed in [fix_agent] pass_env (never tokens: settings refuses those names).
+SAFE_ENV = frozenset(
+    {
+        "PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "TZ", "TMPDIR", "TERM",
+        "VIRTUAL_ENV", "PYTHONIOENCODING", "PYTHONUTF8", "CI", "DISPLAY", "XDG_RUNTIME_DIR",
+        "PLAYWRIGHT_BROWSERS_PATH", "CHROMIUM_EXECUTABLE", "SYSTEMROOT",
+    }
+)  # fmt: skip
+# Files whose options can load plugins into a test run.
+_RUN_CONFIGS = frozenset({"pytest.ini", ".pytest.ini", "tox.ini", "setup.cfg", "pyproject.toml"})
+
+
+def judge(tree: Path, diff: str, policy: GuardrailPolicy, fix_class: str) -> list[Violation]:
+    """The guardrails on the worktree as it stands: the diff with each file's contents before
+    and after, and anything the worktree holds that the diff does not."""
+    found = check(diff, policy, fix_class, sources(tree, paths_of(diff)))
+    stray = stray_files(tree)
+    if stray:
+        shown = ", ".join(stray[:5]) + (f" and {len(stray) - 5} more" if len(stray) > 5 else "")
+        found.append(
+            Violation(rule="ignored_file", threshold=RULES["ignored_file"], observed=shown)
+        )
+    return found
+
+
+def _commands(settings: Settings) -> list[str]:
+    """The commands and variables that start a test run, as text (they may name plugins)."""
+    e2e = settings.e2e
+    commands = [settings.fix_agent.validation_command]
+    if e2e:
+        commands += [e2e.run, e2e.run_subset, e2e.smoke, e2e.auth, list(e2e.env.values())]
+    return [" ".join(c) for c in commands if c]
+
+
+class _Runner:
+    """One validation run: the command on the worktree with its own JUnit report (a missing
+    or unreadable report proves nothing: every test counts as missing)."""
+
+    def __init__(
+        self, agent: FixAgent, tree: Path, command: list[str], selection: list[str], deadline: float
+    ) -> None:
+        self.agent, self.tree, self.command = agent, tree, command
+        self.selection, self.deadline = selection, deadline
+        self.logs = agent.out / "validation"
+
+    def __call__(self, name: str) -> tuple[ProcessRecord, list[Case]]:
+        self.logs.mkdir(parents=True, exist_ok=True)
+        junit = (self.logs / f"{name}.junit.xml").resolve()
+        junit.unlink(missing_ok=True)
+        argv = self.agent._argv(self.command, self.selection, junit)
+        record = self.agent._run(name, argv, self.tree, self.logs, self.deadline)
+        try:
+            return record, read_cases([junit])
+        except InputError:
+            return record, []
+
+
+def _limit(record: ProcessRecord) -> str:
+    return "timed out" if record.timed_out else "stalled"
+
+
+def _how(found: dict[str, str]) -> str:
+    """`failed: e2e/test_x.py::t; missing (never ran): e2e/test_x.py::u`, by outcome."""
+    by: dict[str, list[str]] = {}
+    for test, outcome in found.items():
+        by.setdefault(outcome, []).append(test)
+    parts = []
+    for outcome, ids in sorted(by.items()):
+        label = "missing (never ran)" if outcome == "missing" else outcome
+        parts.append(
+            f"{label}: {', '.join(ids[:3])}" + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
+        )
+    return "; ".join(parts)
 
 
 @dataclass(slots=True)

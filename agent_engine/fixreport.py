@@ -54,6 +54,12 @@ class Validation(Contract):
     reason: Text = ""
     command: list[str] = Field(default_factory=list)
     tests: list[ShortText] = Field(default_factory=list)
+    also_checked: list[ShortText] = Field(
+        default_factory=list, description="edited test files run whole, before and after"
+    )
+    kept_green: list[ShortText] = Field(
+        default_factory=list, description="tests that passed without the patch and must with it"
+    )
     required_runs: int = 0
     passed_runs: int = 0
     budget_s: float = 0.0

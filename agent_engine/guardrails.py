@@ -1,11 +1,14 @@
-"""Guardrails on a fix patch: where it may write, how much, and never a weaker test.
-`check(diff, policy, fix_class)` lists every violation with its rule, threshold and observed
-value; an empty list means the patch may be validated (spec/self-heal-and-fix.md)."""
+"""Guardrails on a fix patch: where it may write, how much, and never a weaker test, judged on
+the code's structure (agent_engine.structure), not on line patterns. `check(diff, policy,
+fix_class, sources)` lists every violation with its rule, threshold and observed value; an
+empty list means the patch may be validated (spec/self-heal-and-fix.md)."""
 
 from __future__ import annotations
 
+import ast
 import re
-from fnmatch import fnmatch
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Literal
 
@@ -13,49 +16,56 @@ from pydantic import BaseModel, ConfigDict, Field
 from unidiff import PatchedFile, PatchSet
 from unidiff.errors import UnidiffParseError
 
-PROTECTED = (
-    ".github/*",
+from agent_engine.structure import compare
+
+# Always protected, whatever agent-engine.toml says: it can add paths, never remove these.
+# A pattern without a slash names a file anywhere in the repository.
+PROTECTED: tuple[str, ...] = (
     ".github/**",
     "agent-engine.toml",
     "CODEOWNERS",
-    "*/CODEOWNERS",
     ".env*",
-    "*/.env*",
+    # lockfiles and requirements
     "*.lock",
-    "*/*.lock",
     "package-lock.json",
-    "*/package-lock.json",
     "pnpm-lock.yaml",
-    "*/pnpm-lock.yaml",
-    "yarn.lock",
-    "poetry.lock",
-    "uv.lock",
+    "npm-shrinkwrap.json",
     "requirements*.txt",
-    "*/requirements*.txt",
-    "Pipfile.lock",
-    "Gemfile.lock",
+    "constraints*.txt",
     "go.sum",
+    # what configures a test run: options, plugins, interpreter start-up, ignored files
+    "conftest.py",
+    "pytest.ini",
+    ".pytest.ini",
+    "tox.ini",
+    "setup.cfg",
+    "setup.py",
+    "pyproject.toml",
+    "noxfile.py",
+    "playwright.config.*",
+    "package.json",
+    "*.pth",
+    "sitecustomize.py",
+    "usercustomize.py",
+    ".gitignore",
+    ".gitattributes",
+    ".gitmodules",
 )
-_SKIP = re.compile(
-    r"(pytest\.mark\.(skip|skipif|xfail)|pytest\.(skip|xfail)\(|test\.(skip|fixme)"
-    r"\(|\.(skip|only|fixme)\(|\bxit\(|\bxdescribe\(|@unittest\.skip)"
+# Test files and page objects; not every `pages/` folder (that is production code in many
+# web apps, e.g. web/src/pages/api/pay.ts).
+ALLOWED: tuple[str, ...] = (
+    "**/e2e/**/*.py",
+    "**/tests/**/*.py",
+    "**/test/**/*.py",
+    "**/test_*.py",
+    "**/*_test.py",
+    "**/page_objects/**/*.py",
+    "**/pageobjects/**/*.py",
 )
-_ASSERT = re.compile(
-    r"(\bassert\b|\bexpect\(|\.to_(have|be|contain)|\.toHave|\.toBe|"
-    r"assert[A-Z]\w*\(|\.should\()"
-)
-_LOOSER = (
-    ("to_have_text", "to_contain_text"),
-    ("toHaveText", "toContainText"),
-    ("toEqual", "toContain"),
-    ("to_have_count", "to_be_visible"),
-    ("assertEqual", "assertIn"),
-    (" == ", " in "),
-)
-_TIMEOUT = re.compile(
-    r"(?:timeout\s*[=:]\s*|set_default_timeout\(|setTimeout\(|"
-    r"set_default_navigation_timeout\()\s*([0-9_]+(?:\.[0-9]+)?)"
-)
+# Where a file is a test whatever the fix class: it is judged by the test rules.
+_TEST_FILES = ("test_*.py", "*_test.py", "**/tests/**", "**/test/**", "**/e2e/**")
+
+FileSources = tuple[bytes | None, bytes | None]
 
 
 class Cap(BaseModel):
@@ -70,8 +80,11 @@ class GuardrailPolicy(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    allowed: list[str] = Field(default_factory=lambda: ["**/e2e/**", "**/pages/**", "tests/e2e/**"])
-    protected: list[str] = Field(default_factory=lambda: list(PROTECTED))
+    allowed: list[str] = Field(default_factory=lambda: list(ALLOWED))
+    protected: list[str] = Field(
+        default_factory=list,
+        description="protected paths added to the built-in list (which always applies)",
+    )
     caps: dict[str, Cap] = Field(
         default_factory=lambda: {
             "locator": Cap(files=1, lines=10),
@@ -79,6 +92,9 @@ class GuardrailPolicy(BaseModel):
             "backend": Cap(files=3, lines=60),
         }
     )
+
+    def protected_paths(self) -> list[str]:
+        return [*PROTECTED, *(p for p in self.protected if p not in PROTECTED)]
 
 
 class Violation(BaseModel):
@@ -90,24 +106,64 @@ class Violation(BaseModel):
     path: str = ""
 
 
-def check(diff: str, policy: GuardrailPolicy, fix_class: str = "locator") -> list[Violation]:
-    """Every rule the patch breaks; none for a patch that may go on to validation."""
+# Every rule a patch is checked against, in the order the report lists them.
+RULES: dict[str, str] = {
+    "unreadable_patch": "a unified diff",
+    "patch_does_not_apply": "applies with git apply",
+    "path_outside_repo": "inside the repository",
+    "protected_path": "no protected path (run configuration, workflows, lockfiles, ...)",
+    "path_not_allowed": "only allowed paths",
+    "ignored_file": "nothing in the worktree that the diff does not hold",
+    "symlink": "no symbolic links",
+    "submodule": "no submodules",
+    "mode_change": "no mode changes",
+    "binary_file": "text files only",
+    "deletion": "no deleted files",
+    "rename": "no renames",
+    "added_file": "a locator or test fix edits existing files",
+    "unverifiable_file": "Python source only (its structure is checked)",
+    "syntax_error": "the file still parses",
+    "structure_unverifiable": "a file that parses before the patch",
+    "structure_changed": "only the arguments of locator calls change",
+    "trivial_locator": "no locator that matches the whole page or anything",
+    "removed_function": "every function kept",
+    "added_function": "no new function",
+    "signature_changed": "same decorators and arguments",
+    "removed_assertion": "every assertion kept",
+    "changed_assertion": "every assertion unchanged (matcher, negation, arguments, inputs)",
+    "control_flow_changed": "nothing new that can skip, swallow or wrap an assertion",
+    "added_skip": "no skip, xfail, marker or rerun, in any spelling",
+    "added_exit": "no exit or interrupt, in any spelling",
+    "dynamic_code": "no dynamic access, patching, files or processes",
+    "tampering": "no change to what the page shows or answers",
+    "rebound_name": "no imported name, builtin, attribute or item reassigned",
+    "raised_timeout": "no raised or added timeout, retry or sleep",
+    "too_many_files": "the fix class's file cap",
+    "too_many_lines": "the fix class's line cap",
+}
+
+
+def check(
+    diff: str,
+    policy: GuardrailPolicy,
+    fix_class: str = "locator",
+    sources: Mapping[str, FileSources] | None = None,
+) -> list[Violation]:
+    """Every rule the patch breaks; none for a patch that may go on to validation. With the
+    files' contents before and after (`sources`, by path) the structure is judged too."""
     if not diff.strip():
         return []
     try:
         patch = PatchSet(diff)
     except UnidiffParseError as exc:
-        return [Violation(rule="unreadable_patch", threshold="a unified diff", observed=str(exc))]
-    if not patch and diff.strip():
-        return [
-            Violation(
-                rule="unreadable_patch", threshold="a unified diff", observed="no file in the patch"
-            )
-        ]
+        return [_violation("unreadable_patch", str(exc))]
+    if not patch:
+        return [_violation("unreadable_patch", "no file in the patch")]
     found: list[Violation] = []
     for changed in patch:
         found += _file_rules(changed, policy)
-        found += _weaker_test(changed)
+        if sources is not None:
+            found += _structure(changed, sources, fix_class)
     cap = policy.caps.get(fix_class, Cap(files=0, lines=0))
     lines = sum(f.added + f.removed for f in patch)
     if len(patch) > cap.files:
@@ -129,26 +185,6 @@ def check(diff: str, policy: GuardrailPolicy, fix_class: str = "locator") -> lis
     return found
 
 
-# Every rule a patch is checked against, in the order the report lists them.
-RULES: dict[str, str] = {
-    "unreadable_patch": "a unified diff",
-    "path_outside_repo": "inside the repository",
-    "protected_path": "no protected path",
-    "path_not_allowed": "only allowed paths",
-    "symlink": "no symbolic links",
-    "mode_change": "no mode changes",
-    "binary_file": "text files only",
-    "deletion": "no deleted files",
-    "rename": "no renames",
-    "added_skip": "no skip, xfail, fixme or only",
-    "removed_assertion": "no fewer assertions",
-    "loosened_assertion": "no looser assertion",
-    "raised_timeout": "no raised or added timeout",
-    "too_many_files": "the fix class's file cap",
-    "too_many_lines": "the fix class's line cap",
-}
-
-
 class RuleResult(BaseModel):
     """One line of the guardrail report: a rule, its threshold, what the patch did, the call."""
 
@@ -160,9 +196,11 @@ class RuleResult(BaseModel):
     decision: Literal["pass", "refuse"]
 
 
-def report(diff: str, policy: GuardrailPolicy, fix_class: str = "locator") -> list[RuleResult]:
-    """Every rule with its outcome for this patch (the violations are `check`'s)."""
-    found = check(diff, policy, fix_class)
+def report(
+    found: Iterable[Violation], diff: str, policy: GuardrailPolicy, fix_class: str = "locator"
+) -> list[RuleResult]:
+    """Every rule with its outcome for this patch, given the violations found."""
+    found = list(found)
     cap = policy.caps.get(fix_class, Cap(files=0, lines=0))
     try:
         patch = PatchSet(diff) if diff.strip() else PatchSet("")
@@ -176,7 +214,8 @@ def report(diff: str, policy: GuardrailPolicy, fix_class: str = "locator") -> li
         ),
     }
     rows = []
-    for rule, default in RULES.items():
+    extra = [v.rule for v in found if v.rule not in RULES]
+    for rule in [*RULES, *dict.fromkeys(extra)]:
         hits = [v for v in found if v.rule == rule]
         if hits:
             observed = "; ".join(f"{v.path}: {v.observed}" if v.path else v.observed for v in hits)
@@ -189,16 +228,21 @@ def report(diff: str, policy: GuardrailPolicy, fix_class: str = "locator") -> li
                 )
             )
         else:
-            threshold, observed = counts.get(rule, (default, "none"))
+            threshold, observed = counts.get(rule, (RULES[rule], "none"))
             rows.append(
                 RuleResult(rule=rule, threshold=threshold, observed=observed, decision="pass")
             )
     return rows
 
 
+def _violation(rule: str, observed: str, path: str = "") -> Violation:
+    return Violation(rule=rule, threshold=RULES[rule], observed=observed, path=path)
+
+
 def _file_rules(changed: PatchedFile, policy: GuardrailPolicy) -> list[Violation]:
     paths = {p for p in (_clean(changed.source_file), _clean(changed.target_file)) if p}
     header = str(changed.patch_info)
+    protected = policy.protected_paths()
     checks = [
         (
             "path_outside_repo",
@@ -207,19 +251,28 @@ def _file_rules(changed: PatchedFile, policy: GuardrailPolicy) -> list[Violation
         ),
         (
             "protected_path",
-            "none of: " + ", ".join(policy.protected[:6]) + ", …",
-            any(_matches(p, policy.protected) for p in paths),
+            "none of: " + ", ".join(protected[:8]) + ", … (" + str(len(protected)) + " in all)",
+            any(matches(p, protected) for p in paths),
         ),
         (
             "path_not_allowed",
             "one of: " + ", ".join(policy.allowed),
-            not all(any(fnmatch(p, g) for g in policy.allowed) for p in paths),
+            not all(matches(p, policy.allowed) for p in paths),
         ),
-        ("symlink", "no symbolic links", "120000" in header),
-        ("mode_change", "no mode changes", "old mode" in header or "new mode" in header),
-        ("binary_file", "text files only", changed.is_binary_file or "GIT binary patch" in header),
-        ("deletion", "no deleted files", changed.is_removed_file),
-        ("rename", "no renames", changed.is_rename or "rename from" in header),
+        ("symlink", RULES["symlink"], "120000" in header),
+        (
+            "submodule",
+            RULES["submodule"],
+            "160000" in header or "Subproject commit" in str(changed),
+        ),
+        ("mode_change", RULES["mode_change"], "old mode" in header or "new mode" in header),
+        (
+            "binary_file",
+            RULES["binary_file"],
+            changed.is_binary_file or "GIT binary patch" in header,
+        ),
+        ("deletion", RULES["deletion"], changed.is_removed_file),
+        ("rename", RULES["rename"], changed.is_rename or "rename from" in header),
     ]
     return [
         Violation(rule=rule, threshold=threshold, observed="yes", path=changed.path)
@@ -228,61 +281,84 @@ def _file_rules(changed: PatchedFile, policy: GuardrailPolicy) -> list[Violation
     ]
 
 
-def _weaker_test(changed: PatchedFile) -> list[Violation]:
-    added = [line.value for hunk in changed for line in hunk if line.is_added]
-    removed = [line.value for hunk in changed for line in hunk if line.is_removed]
-    found = []
-    skips = [line.strip() for line in added if _SKIP.search(line)]
-    if skips:
-        found.append(
-            Violation(
-                rule="added_skip",
-                threshold="no skip, xfail, fixme or only",
-                observed=skips[0][:120],
-                path=changed.path,
-            )
+def _structure(
+    changed: PatchedFile, sources: Mapping[str, FileSources], fix_class: str
+) -> list[Violation]:
+    """The file's trees compared under the rules of its class (tests: always the test rules)."""
+    path = changed.path
+    test_file = matches(path, _TEST_FILES)
+    strict = fix_class in ("locator", "test")
+    if changed.is_added_file and strict:
+        return [_violation("added_file", "a new file", path)]
+    if not path.endswith(".py"):
+        return (
+            [_violation("unverifiable_file", "not Python source", path)]
+            if strict or test_file
+            else []
         )
-    gone = sum(bool(_ASSERT.search(line)) for line in removed)
-    kept = sum(bool(_ASSERT.search(line)) for line in added)
-    if gone > kept:
-        found.append(
-            Violation(
-                rule="removed_assertion",
-                threshold="no fewer assertions",
-                observed=f"{gone} removed, {kept} added",
-                path=changed.path,
-            )
+    before, after = sources.get(path, (None, None))
+    if before is None or after is None or not (strict or test_file):
+        return []
+    rules = "locator" if fix_class == "locator" else "test"
+    return [
+        Violation(
+            rule=f.rule,
+            threshold=RULES.get(f.rule, f.rule),
+            observed=f"line {f.line}: {f.observed}" if f.line else f.observed,
+            path=path,
         )
-    loosened = [
-        (s, loose)
-        for s, loose in _LOOSER
-        if any(s in line for line in removed) and any(loose in line for line in added)
+        for f in compare(before, after, rules)
     ]
-    if loosened:
-        strict, loose = loosened[0]
-        found.append(
-            Violation(
-                rule="loosened_assertion",
-                threshold=f"keep {strict}",
-                observed=loose,
-                path=changed.path,
-            )
-        )
-    before, after = _timeouts(removed), _timeouts(added)
-    if after and (not before or max(after) > max(before)):
-        found.append(
-            Violation(
-                rule="raised_timeout",
-                threshold=f"<= {max(before, default=0):g}",
-                observed=f"{max(after):g}",
-                path=changed.path,
-            )
-        )
+
+
+def paths_of(diff: str) -> list[str]:
+    """Every path a patch names, before and after (an unreadable patch names none)."""
+    try:
+        patch = PatchSet(diff)
+    except UnidiffParseError:
+        return []
+    found = [_clean(p) for f in patch for p in (f.source_file, f.target_file)]
+    return sorted({p for p in found if p})
+
+
+def test_files(paths: Iterable[str]) -> list[str]:
+    """The paths that hold tests (`test_*.py`, `*_test.py`), as pytest collects them."""
+    return [p for p in paths if matches(p, ("test_*.py", "*_test.py"))]
+
+
+_PLUGIN_OPTION = re.compile(r"(?:^|[\s\"'\[,=])-p\s*=?\s*[\"']?(?!no:)([A-Za-z_][\w.]*)")
+
+
+def plugin_paths(texts: Iterable[str], python: Iterable[bytes]) -> list[str]:
+    """Globs of the modules a test run loads as plugins, to protect them like the run's
+    configuration: `-p NAME` in any configuration text or command, and `pytest_plugins`
+    in Python files."""
+    modules = {m for text in texts for m in _PLUGIN_OPTION.findall(text)}
+    for source in python:
+        modules |= _pytest_plugins(source)
+    globs = []
+    for module in sorted(modules):
+        path = module.replace(".", "/")
+        globs += [f"**/{path}.py", f"**/{path}/**"]
+    return globs
+
+
+def _pytest_plugins(source: bytes) -> set[str]:
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return set()
+    found: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id == "pytest_plugins" for t in targets):
+                found |= {
+                    n.value
+                    for n in ast.walk(node.value)
+                    if isinstance(n, ast.Constant) and isinstance(n.value, str)
+                }
     return found
-
-
-def _timeouts(lines: list[str]) -> list[float]:
-    return [float(m.group(1).replace("_", "")) for line in lines for m in _TIMEOUT.finditer(line)]
 
 
 def _clean(path: str | None) -> str:
@@ -291,7 +367,31 @@ def _clean(path: str | None) -> str:
     return path[2:] if path.startswith(("a/", "b/")) else path
 
 
-def _matches(path: str, patterns: list[str]) -> bool:
-    return any(
-        fnmatch(path, pattern) or fnmatch(PurePosixPath(path).name, pattern) for pattern in patterns
-    )
+def matches(path: str, patterns: Iterable[str]) -> bool:
+    """Glob patterns as git reads them: `*` stays within a folder, `**/` spans folders, and
+    a pattern without a slash names a file at any depth."""
+    return any(_pattern(p).fullmatch(path) for p in patterns)
+
+
+@lru_cache(maxsize=512)
+def _pattern(glob: str) -> re.Pattern[str]:
+    if "/" not in glob:
+        glob = "**/" + glob
+    out, i = [], 0
+    while i < len(glob):
+        if glob.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif glob.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif glob[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif glob[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(glob[i]))
+            i += 1
+    return re.compile("".join(out))

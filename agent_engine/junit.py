@@ -103,6 +103,38 @@ def read_cases(paths: Iterable[Path]) -> list[Case]:
     return cases
 
 
+def same_test(a: str, b: str) -> bool:
+    """Whether two ids name one test: pytest prints ids relative to where it started
+    (`e2e/test_x.py::t`), its JUnit XML relative to its rootdir (`test_x::t`)."""
+    if a == b:
+        return True
+    one, other = _dotted(a), _dotted(b)
+    return one == other or one.endswith("." + other) or other.endswith("." + one)
+
+
+def _dotted(test_id: str) -> str:
+    """`e2e/test_x.py::TestA::t[p]` -> `e2e.test_x.TestA.t[p]`, to compare pytest ids."""
+    head, sep, tail = test_id.partition("::")
+    if not sep:
+        return test_id
+    return head.removesuffix(".py").replace("/", ".") + "." + tail.replace("::", ".")
+
+
+def outcomes(cases: Iterable[Case], wanted: Iterable[str]) -> dict[str, str]:
+    """How each wanted test ended in these reports: passed, failed, error, skipped, or
+    missing (never run: deselected, collected only, not found). A test that ran several
+    times (parameters, reruns) counts as passed only when every run passed."""
+    results = [c.result for c in cases]
+    found: dict[str, str] = {}
+    for test in wanted:
+        ran = [r.outcome for r in results if same_test(test, r.id)]
+        worst = [
+            o for o in (TestOutcome.ERROR, TestOutcome.FAILED, TestOutcome.SKIPPED) if o in ran
+        ]
+        found[test] = worst[0].value if worst else ("passed" if ran else "missing")
+    return found
+
+
 def _location(attrs: dict[str, str], text: str) -> tuple[str, int | None]:
     if attrs.get("file"):
         line = attrs.get("line", "")

@@ -36,6 +36,18 @@ Repository = Annotated[
     AfterValidator(_no_dot_segments),
 ]
 ShortText = Annotated[str, StringConstraints(max_length=1000)]
+# A test id as a command-line argument: never an option (`--collect-only`), no control chars.
+TestId = Annotated[
+    str, StringConstraints(max_length=1000, pattern=r"^[^-\s\x00-\x1f][^\x00-\x1f\x7f]*$")
+]
+# A path inside the repository, as git names it: relative, no '..', no control characters.
+RelativePath = Annotated[
+    str,
+    StringConstraints(max_length=1000, pattern=r"^([^/\x00-\x1f\x7f][^\x00-\x1f\x7f]*)?$"),
+    AfterValidator(_no_dot_segments),
+]
+CommitSha = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{40}([0-9a-f]{24})?$")]
+Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 Text = Annotated[str, StringConstraints(max_length=20_000)]
 
 

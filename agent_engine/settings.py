@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -23,6 +24,10 @@ from agent_engine.models import ErrorDetail
 from agent_engine.policy import Policy
 
 DEFAULT_CONFIG = Path("agent-engine.toml")
+_SECRET_NAME = re.compile(
+    r"TOKEN|SECRET|PASSW|CREDENTIAL|PRIVATE|API_?KEY|_KEY$|^AWS_|^ACTIONS_|^GH_|^GITHUB_",
+    re.IGNORECASE,
+)
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -104,6 +109,21 @@ class FixAgentSettings(Section):
     validation_command: Command | None = None
     validation_runs: int = Field(default=3, ge=1, le=10)
     validation_budget_s: float = Field(default=600, gt=0)
+    # Variables a validation run may see besides a few basics (PATH, HOME, LANG, ...) and
+    # [e2e] env: code from a proposed patch runs there, so never a token or a secret.
+    pass_env: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]] = Field(
+        default_factory=list
+    )
+
+    @field_validator("pass_env")
+    @classmethod
+    def _no_secrets(cls, names: list[str]) -> list[str]:
+        secret = [n for n in names if _SECRET_NAME.search(n)]
+        if secret:
+            raise ValueError(
+                f"{', '.join(secret)} looks like a secret; validation runs code from a patch"
+            )
+        return names
 
 
 class Settings(Section):

@@ -20,8 +20,16 @@ class FixAgentError(InputError):
     code = "fix_agent_failed"
 
 
-def git(args: Sequence[str], cwd: Path, stdin: bytes | None = None) -> str:
+def git(
+    args: Sequence[str], cwd: Path, stdin: bytes | None = None, ok: Sequence[int] = (0,)
+) -> str:
     """A git command with a fixed, config-independent output; an error names its stderr."""
+    return git_bytes(args, cwd, stdin, ok).decode("utf-8", "surrogateescape")
+
+
+def git_bytes(
+    args: Sequence[str], cwd: Path, stdin: bytes | None = None, ok: Sequence[int] = (0,)
+) -> bytes:
     argv = ["git", "-c", "core.quotepath=false", "-c", "color.ui=never", *args]
     env = {**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"}
     done = subprocess.run(
@@ -33,10 +41,10 @@ def git(args: Sequence[str], cwd: Path, stdin: bytes | None = None) -> str:
         env=env,
         check=False,
     )
-    if done.returncode != 0:
+    if done.returncode not in ok:
         message = done.stderr.decode("utf-8", "replace").strip()
         raise FixAgentError(f"git {args[0]} failed: {message[:500]}")
-    return done.stdout.decode("utf-8", "surrogateescape")
+    return done.stdout
 
 
 @contextmanager
@@ -57,8 +65,41 @@ def take_diff(tree: Path) -> str:
     return git([*_DIFF, "--src-prefix=a/", "--dst-prefix=b/"], tree)
 
 
+def stray_files(tree: Path) -> list[str]:
+    """What the worktree holds beyond the staged diff: ignored, untracked or unstaged files
+    (a plugin written into a git-ignored folder would run in validation yet be absent from
+    the published patch)."""
+    listed = git(["status", "--porcelain=v1", "-z", "--ignored", "--untracked-files=all"], tree)
+    entries = iter(listed.split("\0"))
+    stray = []
+    for entry in entries:
+        if not entry:
+            continue
+        code, path = entry[:2], entry[3:]
+        if code[0] in "RC":
+            next(entries, None)  # the rename's source path
+        if code in ("??", "!!") or code[1] != " ":
+            stray.append(path)
+    return stray
+
+
+def sources(tree: Path, paths: Sequence[str]) -> dict[str, tuple[bytes | None, bytes | None]]:
+    """Each path's bytes at the commit and in the worktree (None where it does not exist)."""
+    found: dict[str, tuple[bytes | None, bytes | None]] = {}
+    for path in paths:
+        try:
+            before: bytes | None = git_bytes(["show", f"HEAD:{path}"], tree)
+        except FixAgentError:
+            before = None
+        file = tree / path
+        after = file.read_bytes() if file.is_file() and not file.is_symlink() else None
+        found[path] = (before, after)
+    return found
+
+
 def restore(tree: Path) -> bool:
-    """Back to the commit, nothing added; True when `git status` shows nothing left."""
+    """Back to the commit, nothing added, ignored files included; True when `git status`
+    shows nothing left."""
     git(["reset", "--quiet", "--hard"], tree)
-    git(["clean", "-fdq"], tree)
-    return git(["status", "--porcelain"], tree) == ""
+    git(["clean", "-ffdxq"], tree)
+    return stray_files(tree) == [] and git(["status", "--porcelain"], tree) == ""

@@ -53,21 +53,37 @@ def rows(page: Page) -> Locator:
 """
 # The rerun: fails like Playwright while the old locator is still in the tests, else passes.
 # CHECK_FAIL_ON names a run (counted in a file) that fails anyway: a flaky patch.
-CHECK = """import os, sys
+CHECK = """import os, re, sys
 from pathlib import Path
+from xml.sax.saxutils import quoteattr
 source = Path("e2e/test_app.py").read_text() + Path("e2e/pages.py").read_text()
 count = Path(os.environ["CHECK_COUNTER"])
 runs = int(count.read_text()) + 1 if count.exists() else 1
 count.write_text(str(runs))
 if os.environ.get("CHECK_SLEEP"):
     import time; time.sleep(float(os.environ["CHECK_SLEEP"]))
+junit = next(a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--junitxml="))
+tests = []
+for arg in sys.argv[1:]:
+    if arg.endswith(".py"):
+        names = re.findall(r"^def (test_\\w+)", Path(arg).read_text(), re.M)
+        tests += [f"{arg}::{name}" for name in names]
+    elif "::" in arg:
+        tests.append(arg)
 old = {"test_create": '"#new-project-btn"', "test_rows": '"row"'}
-stale = [t for t in sys.argv[1:] if old[t.rsplit("::", 1)[-1]] in source]
-if stale or str(runs) == os.environ.get("CHECK_FAIL_ON"):
+stale = [t for t in tests if old.get(t.rsplit("::", 1)[-1], "never") in source]
+broken = str(runs) == os.environ.get("CHECK_FAIL_ON")
+cases = []
+for test in tests:
+    module, name = test.split("::")[0].removesuffix(".py").replace("/", "."), test.split("::")[-1]
+    failure = '<failure message="TimeoutError"/>' if test in stale or broken else ""
+    cases.append(f"<testcase classname={quoteattr(module)} name={quoteattr(name)}>{failure}</testcase>")
+Path(junit).write_text("<testsuite>" + "".join(cases) + "</testsuite>")
+if stale or broken:
     print("E   playwright._impl._errors.TimeoutError: Locator.click: Timeout 5000ms exceeded.")
     print('E   Call log:\\nE     - waiting for locator("#new-project-btn")')
     sys.exit(1)
-print(f"{len(sys.argv) - 1} passed")
+print(f"{len(tests)} passed")
 """
 PAGE = """<html><body><nav><a href="/">Home</a><a href="/projects">Projects</a></nav>
 <main><h1>Projects</h1>
@@ -77,6 +93,9 @@ PAGE = """<html><body><nav><a href="/">Home</a><a href="/projects">Projects</a><
 GONE = PAGE.replace(
     '<a href="/projects/new" id="create-project-btn" class="button">New project</a>', ""
 )
+
+
+S1 = "5" * 64  # the key of the one DOM snapshot
 
 
 def commit_all(repo: Path, message: str = "init") -> None:
@@ -126,7 +145,7 @@ def fix_input(repo: Path, *targets: InputTarget, html: str = PAGE, **extra: obje
         failing_tests=[t.test_id for t in targets],
         evidence=[],
         targets=list(targets),
-        snapshots={"s1": html},
+        snapshots={S1: html},
         constraints=Constraints(
             strategy=FixStrategy.HEAL_LOCATOR,
             guardrails=GuardrailPolicy(allowed=["e2e/**"]),
@@ -142,7 +161,7 @@ CREATE = InputTarget(
     line=8,
     locator='locator("#new-project-btn")',
     action="click",
-    snapshot="s1",
+    snapshot=S1,
 )
 ROWS = InputTarget(
     test_id="e2e/test_app.py::test_rows",
@@ -150,7 +169,7 @@ ROWS = InputTarget(
     line=14,
     locator='get_by_test_id("row").filter(has_text="Apollo")',
     action="to_be_visible",
-    snapshot="s1",
+    snapshot=S1,
 )
 
 
@@ -199,8 +218,17 @@ def test_a_healed_locator_is_validated_and_the_checkout_untouched(
     assert meta.validation.reproduced is True
     assert meta.validation.baseline_error_type == "locator_not_found"
     assert meta.validation.passed_runs == meta.validation.required_runs == 3
-    assert [r.exit_code for r in meta.validation.runs] == [0, 0, 0]
-    assert meta.validation.runs[0].argv[-1] == "e2e/test_app.py::test_create"
+    # test_rows fails in every run (its page object is not healed) as it did before: only the
+    # target and the tests green before the patch must pass, each proven by the run's report
+    for index in (1, 2, 3):
+        report = (tmp_path / "out" / "validation" / f"validate-{index}.junit.xml").read_text()
+        assert '<testcase classname="e2e.test_app" name="test_create"></testcase>' in report
+    assert meta.validation.runs[0].argv[-2:] == [
+        "e2e/test_app.py",
+        f"--junitxml={(tmp_path / 'out' / 'validation' / 'validate-1.junit.xml').resolve()}",
+    ]
+    assert meta.validation.also_checked == ["e2e/test_app.py"]
+    assert meta.validation.kept_green == ["e2e.test_app::test_save", "e2e.test_app::test_text"]
     assert meta.guardrails.decision == "pass"
     assert meta.guardrails.worktree_clean
     assert {r.decision for r in meta.guardrails.rules} == {"pass"}
@@ -277,7 +305,7 @@ def test_the_same_inputs_give_the_same_patch_byte_for_byte(
 @pytest.mark.parametrize(
     ("env", "status_", "reason"),
     [
-        ({"CHECK_FAIL_ON": "3"}, "failed", "run 2 of 3 failed"),
+        ({"CHECK_FAIL_ON": "3"}, "failed", "run 2 of 3: failed: e2e/test_app.py::test_create"),
         ({"CHECK_SLEEP": "3"}, "over_budget", ""),
     ],
 )
@@ -453,7 +481,7 @@ R5_CASES = [
         edit(T, '    expect(listed.filter(has_text="Apollo")).to_be_visible()', "    pass"),
         "removed_assertion",
     ),
-    ("loosened assertion", edit(T, "to_have_text", "to_contain_text"), "loosened_assertion"),
+    ("loosened assertion", edit(T, "to_have_text", "to_contain_text"), "changed_assertion"),
     (
         "raised timeout",
         edit(T, "set_default_timeout(5000)", "set_default_timeout(60000)"),
