@@ -252,7 +252,8 @@ class FixAgent:
             return "refused", "the proposed patch does not apply", ""
         diff = take_diff(tree)
         policy = self.policy(tree, meta.input.constraints.guardrails)
-        found = judge(tree, diff, policy, meta.fix_class)
+        failing = [t.locator for t in meta.input.targets]
+        found = judge(tree, diff, policy, meta.fix_class, failing)
         meta.guardrails = GuardrailReport(
             decision="refuse" if found else "pass",
             fix_class=meta.fix_class,
@@ -429,10 +430,12 @@ SAFE_ENV = frozenset(
 _RUN_CONFIGS = frozenset({"pytest.ini", ".pytest.ini", "tox.ini", "setup.cfg", "pyproject.toml"})
 
 
-def judge(tree: Path, diff: str, policy: GuardrailPolicy, fix_class: str) -> list[Violation]:
+def judge(
+    tree: Path, diff: str, policy: GuardrailPolicy, fix_class: str, failing: Sequence[str]
+) -> list[Violation]:
     """The guardrails on the worktree as it stands: the diff with each file's contents before
     and after, and anything the worktree holds that the diff does not."""
-    found = check(diff, policy, fix_class, sources(tree, paths_of(diff)))
+    found = check(diff, policy, fix_class, sources(tree, paths_of(diff)), failing)
     stray = stray_files(tree)
     if stray:
         shown = ", ".join(stray[:5]) + (f" and {len(stray) - 5} more" if len(stray) > 5 else "")

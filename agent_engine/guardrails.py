@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Literal
@@ -125,6 +125,7 @@ RULES: dict[str, str] = {
     "syntax_error": "the file still parses",
     "structure_unverifiable": "a file that parses before the patch",
     "structure_changed": "only the arguments of locator calls change",
+    "unrelated_locator": "only the locators the failing tests reported change",
     "trivial_locator": "no locator that matches the whole page or anything",
     "removed_function": "every function kept",
     "added_function": "no new function",
@@ -148,9 +149,11 @@ def check(
     policy: GuardrailPolicy,
     fix_class: str = "locator",
     sources: Mapping[str, FileSources] | None = None,
+    failing: Sequence[str] | None = None,
 ) -> list[Violation]:
     """Every rule the patch breaks; none for a patch that may go on to validation. With the
-    files' contents before and after (`sources`, by path) the structure is judged too."""
+    files' contents before and after (`sources`, by path) the structure is judged too, and
+    with the locators the failing tests reported (`failing`), only those may change."""
     if not diff.strip():
         return []
     try:
@@ -163,7 +166,7 @@ def check(
     for changed in patch:
         found += _file_rules(changed, policy)
         if sources is not None:
-            found += _structure(changed, sources, fix_class)
+            found += _structure(changed, sources, fix_class, failing)
     cap = policy.caps.get(fix_class, Cap(files=0, lines=0))
     lines = sum(f.added + f.removed for f in patch)
     if len(patch) > cap.files:
@@ -282,7 +285,10 @@ def _file_rules(changed: PatchedFile, policy: GuardrailPolicy) -> list[Violation
 
 
 def _structure(
-    changed: PatchedFile, sources: Mapping[str, FileSources], fix_class: str
+    changed: PatchedFile,
+    sources: Mapping[str, FileSources],
+    fix_class: str,
+    failing: Sequence[str] | None,
 ) -> list[Violation]:
     """The file's trees compared under the rules of its class (tests: always the test rules)."""
     path = changed.path
@@ -307,7 +313,7 @@ def _structure(
             observed=f"line {f.line}: {f.observed}" if f.line else f.observed,
             path=path,
         )
-        for f in compare(before, after, rules)
+        for f in compare(before, after, rules, failing)
     ]
 
 
@@ -326,7 +332,7 @@ def test_files(paths: Iterable[str]) -> list[str]:
     return [p for p in paths if matches(p, ("test_*.py", "*_test.py"))]
 
 
-_PLUGIN_OPTION = re.compile(r"(?:^|[\s\"'\[,=])-p\s*=?\s*[\"']?(?!no:)([A-Za-z_][\w.]*)")
+_PLUGIN_OPTION = re.compile(r"""(?:^|[\s"'\[,=])-p["']?[\s,=]*["']?(?!no:)([A-Za-z_][\w.]*)""")
 
 
 def plugin_paths(texts: Iterable[str], python: Iterable[bytes]) -> list[str]:

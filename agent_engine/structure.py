@@ -12,7 +12,7 @@ import math
 import operator
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 # A locator-building step: its method, how many positional arguments it takes, the keywords.
@@ -52,132 +52,34 @@ LOCATOR_PROPERTIES = frozenset({"first", "last", "content_frame"})
 
 # Names that, newly used, skip, stop, retry or rewire a test, whatever the spelling around
 # them (an alias, `from pytest import mark`, an attribute of an attribute).
-_SKIPS = frozenset(
-    {
-        "skip",
-        "skipif",
-        "skip_if",
-        "skipIf",
-        "skipUnless",
-        "skipTest",
-        "SkipTest",
-        "xfail",
-        "fixme",
-        "importorskip",
-        "expectedFailure",
-        "only",
-        "mark",
-        "pytestmark",
-        "applymarker",
-        "add_marker",
-        "usefixtures",
-        "flaky",
-        "reruns",
-        "rerun",
-        "retries",
-        "retry",
-        "deselect",
-        "collect_ignore",
-        "collect_ignore_glob",
-        "_pytest",
-        "outcomes",
-    }
-)
-_EXITS = frozenset(
-    {
-        "exit",
-        "_exit",
-        "abort",
-        "quit",
-        "kill",
-        "killpg",
-        "terminate",
-        "interrupt_main",
-        "SystemExit",
-        "KeyboardInterrupt",
-        "Exit",
-        "Interrupted",
-        "main",
-        "atexit",
-        "signal",
-    }
-)
-_DYNAMIC = frozenset(
-    {
-        "getattr",
-        "setattr",
-        "delattr",
-        "__import__",
-        "import_module",
-        "importlib",
-        "eval",
-        "exec",
-        "compile",
-        "globals",
-        "locals",
-        "vars",
-        "__dict__",
-        "__builtins__",
-        "builtins",
-        "__class__",
-        "__subclasses__",
-        "__getattribute__",
-        "__getattr__",
-        "__setattr__",
-        "attrgetter",
-        "methodcaller",
-        "__code__",
-        "__globals__",
-        "monkeypatch",
-        "patch",
-        "mock",
-        "Mock",
-        "MagicMock",
-        "hookimpl",
-        "hookwrapper",
-        "pluginmanager",
-        "register",
-        "sys",
-        "os",
-        "subprocess",
-        "shutil",
-        "open",
-        "Path",
-        "pathlib",
-        "write_text",
-        "write_bytes",
-        "ctypes",
-        "inspect",
-        "gc",
-        "runpy",
-        "modules",
-        "environ",
-        "threading",
-        "multiprocessing",
-    }
-)
+# fmt: off
+_SKIPS = frozenset({
+    "skip", "skipif", "skip_if", "skipIf", "skipUnless", "skipTest", "SkipTest", "xfail",
+    "fixme", "importorskip", "expectedFailure", "only", "mark", "pytestmark", "applymarker",
+    "add_marker", "usefixtures", "flaky", "reruns", "rerun", "retries", "retry", "deselect",
+    "collect_ignore", "collect_ignore_glob", "_pytest", "outcomes",
+})
+_EXITS = frozenset({
+    "exit", "_exit", "abort", "quit", "kill", "killpg", "terminate", "interrupt_main",
+    "SystemExit", "KeyboardInterrupt", "Exit", "Interrupted", "main", "atexit", "signal",
+})
+_DYNAMIC = frozenset({
+    "getattr", "setattr", "delattr", "__import__", "import_module", "importlib", "eval",
+    "exec", "globals", "locals", "vars", "__dict__", "__builtins__", "builtins", "__class__",
+    "__subclasses__", "__getattribute__", "__getattr__", "__setattr__", "attrgetter",
+    "methodcaller", "__code__", "__globals__", "monkeypatch", "patch", "mock", "Mock",
+    "MagicMock", "hookimpl", "hookwrapper", "pluginmanager", "register", "sys", "os",
+    "subprocess", "shutil", "open", "Path", "pathlib", "write_text", "write_bytes", "ctypes",
+    "inspect", "gc", "runpy", "modules", "environ", "threading", "multiprocessing",
+})
 # Playwright calls that change what the page shows or answers instead of testing it.
-_TAMPERING = frozenset(
-    {
-        "evaluate",
-        "evaluate_handle",
-        "eval_on_selector",
-        "eval_on_selector_all",
-        "set_content",
-        "add_script_tag",
-        "add_style_tag",
-        "add_init_script",
-        "route",
-        "route_from_har",
-        "route_web_socket",
-        "unroute",
-        "expose_function",
-        "expose_binding",
-        "set_options",
-        "dispatch_event",
-        "set_extra_http_headers",
-    }
-)
+_TAMPERING = frozenset({
+    "evaluate", "evaluate_handle", "eval_on_selector", "eval_on_selector_all", "set_content",
+    "add_script_tag", "add_style_tag", "add_init_script", "route", "route_from_har",
+    "route_web_socket", "unroute", "expose_function", "expose_binding", "set_options",
+    "dispatch_event", "set_extra_http_headers",
+})
+# fmt: on
 _TAMPERING_URL = re.compile(r"^\s*(data|javascript|file|blob|about):", re.IGNORECASE)
 _TIMEOUT_NAME = re.compile(r"timeout|retr(y|ies)|rerun|attempts|delay|sleep", re.IGNORECASE)
 _TIMEOUT_CALLS = frozenset(
@@ -211,8 +113,11 @@ class Finding:
     observed: str
 
 
-def compare(before: bytes, after: bytes, fix_class: str) -> list[Finding]:
-    """What the change from `before` to `after` does that `fix_class` does not allow."""
+def compare(
+    before: bytes, after: bytes, fix_class: str, failing: Sequence[str] | None = None
+) -> list[Finding]:
+    """What the change from `before` to `after` does that `fix_class` does not allow. With
+    the locators the failing tests reported (`failing`), only those may change."""
     try:
         old = ast.parse(before)
     except (SyntaxError, ValueError) as exc:
@@ -222,6 +127,8 @@ def compare(before: bytes, after: bytes, fix_class: str) -> list[Finding]:
     except (SyntaxError, ValueError) as exc:
         return [Finding("syntax_error", getattr(exc, "lineno", 0) or 0, str(exc))]
     found = _locator_only(old, new) if fix_class == "locator" else []
+    if failing is not None:
+        found += _unrelated_locators(old, new, failing)
     return found + _test_rules(old, new) + _trivial_locators(old, new)
 
 
@@ -384,6 +291,78 @@ def _regex(node: ast.expr) -> str | None:
     ):
         return None
     return node.args[0].value
+
+
+# --- only the locators that failed change -----------------------------------------------------
+
+
+def _unrelated_locators(old: ast.Module, new: ast.Module, failing: Sequence[str]) -> list[Finding]:
+    """A locator changed that no failing test reported: changing a passing test's locator
+    (an assertion pointed at something always there) is not a heal."""
+    wanted = [c[0] for c in map(_parsed, failing) if c]
+    before = _chains(old)
+    changed = Counter(t for t, _, _ in before) - Counter(t for t, _, _ in _chains(new))
+    found: dict[str, Finding] = {}
+    for text, line, steps in before:
+        if changed[text] and not any(_related(steps, w) or _related(w, steps) for w in wanted):
+            why = f"{text} (line {line} before the patch) is not a locator that failed"
+            found.setdefault(text, Finding("unrelated_locator", line, why))
+    return list(found.values())
+
+
+def _parsed(text: str) -> tuple[list[ast.expr], ast.expr] | None:
+    try:
+        node = ast.parse(text.strip(), mode="eval").body
+    except SyntaxError:
+        return None
+    for call in ast.walk(node):  # as Playwright prints it, `locator("#a")`: on the page
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Name):
+            call.func = ast.Attribute(ast.Name("page", ast.Load()), call.func.id, ast.Load())
+    return locator_chain(node)
+
+
+def _chains(tree: ast.AST) -> list[tuple[str, int, list[ast.expr]]]:
+    found = []
+    for node in ast.walk(tree):
+        chain = locator_chain(node)
+        if chain is not None:
+            found.append((ast.unparse(node), getattr(node, "lineno", 0), chain[0]))
+    return found
+
+
+def _related(steps: list[ast.expr], within: list[ast.expr]) -> bool:
+    """Whether `steps` stand, one after another, within `within` (values matched loosely:
+    an f-string as a pattern, a name as anything)."""
+    size = len(steps)
+    return any(
+        all(_same_step(a, b) for a, b in zip(steps, within[i : i + size], strict=True))
+        for i in range(len(within) - size + 1)
+    )
+
+
+def _same_step(a: ast.expr, b: ast.expr) -> bool:
+    if isinstance(a, ast.Attribute) or isinstance(b, ast.Attribute):
+        return isinstance(a, ast.Attribute) and isinstance(b, ast.Attribute) and a.attr == b.attr
+    if not (isinstance(a, ast.Call) and isinstance(b, ast.Call)) or _called(a) != _called(b):
+        return False
+    pairs = list(zip(a.args, b.args, strict=False))
+    named = {k.arg: k.value for k in b.keywords}
+    pairs += [(k.value, named[k.arg]) for k in a.keywords if k.arg in named]
+    return all(_same_value(x, y) for x, y in pairs)
+
+
+def _same_value(a: ast.expr, b: ast.expr) -> bool:
+    texts = [n.value for n in (a, b) if isinstance(n, ast.Constant)]
+    strings = [n for n in (a, b) if isinstance(n, ast.JoinedStr)]
+    if len(texts) == 2:
+        return texts[0] == texts[1]
+    if len(texts) == 1 and strings:
+        pattern = "".join(
+            re.escape(str(v.value)) if isinstance(v, ast.Constant) else ".+?"
+            for v in strings[0].values
+        )
+        return re.fullmatch(pattern, str(texts[0]), re.DOTALL) is not None
+    return True
 
 
 # --- trivial locators: the expectation emptied ------------------------------------------------

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from agent_engine.guardrails import GuardrailPolicy, Violation, check
+from agent_engine.guardrails import (
+    ALLOWED,
+    PROTECTED,
+    RULES,
+    GuardrailPolicy,
+    Violation,
+    check,
+    matches,
+    plugin_paths,
+    report,
+)
 
 POLICY = GuardrailPolicy()
 TEST = "sample_app/e2e/test_projects.py"
@@ -80,37 +90,23 @@ ADVERSARIAL: list[tuple[str, str]] = [
     ),
     ("oversize lines", diff(TEST, [], MANY)),
     ("oversize files", LOCATOR_FIX + diff("sample_app/e2e/test_tasks.py", ["a = 1"], ["a = 2"])),
-    ("added skip mark", diff(TEST, [], ["@pytest.mark.skip(reason='flaky')"])),
-    ("added xfail", diff(TEST, [], ["@pytest.mark.xfail"])),
-    ("added skip call", diff(TEST, [], ["    pytest.skip('later')"])),
-    ("added fixme", diff("tests/e2e/login.spec.ts", [], ["test.fixme('login', async () => {"])),
-    ("added only", diff("tests/e2e/login.spec.ts", [], ["test.only('login', async () => {"])),
+    ("conftest", diff("sample_app/e2e/conftest.py", ["x = 1"], ["x = 2"])),
     (
-        "removed assertion",
-        diff(TEST, ['    expect(page.locator(".task-item")).to_have_count(3)'], []),
+        "pytest.ini",
+        diff("sample_app/e2e/pytest.ini", ["addopts = -ra"], ["addopts = --collect-only"]),
     ),
-    ("removed plain assert", diff(TEST, ["    assert health.ok"], ["    health.ok"])),
+    ("tox.ini", diff("tox.ini", ["[pytest]"], ["[pytest]\naddopts = --timeout 600"])),
+    ("setup.cfg", diff("setup.cfg", ["a"], ["b"])),
+    ("pyproject", diff("pyproject.toml", ["a"], ["b"])),
+    ("playwright config", diff("web/playwright.config.ts", ["retries: 0"], ["retries: 5"])),
+    ("package.json", diff("web/package.json", ['"a": 1'], ['"a": 2'])),
+    ("pth file", diff("sample_app/e2e/evil.pth", [], ["import os"])),
+    ("gitignore", diff(".gitignore", ["out/"], ["sample_app/e2e/cache/"])),
     (
-        "loosened assertion",
-        diff(
-            TEST,
-            ['    expect(title).to_have_text("Apollo")'],
-            ['    expect(title).to_contain_text("Apollo")'],
-        ),
-    ),
-    (
-        "raised timeout",
-        diff(TEST, ["    page.click('#a', timeout=5000)"], ["    page.click('#a', timeout=60000)"]),
-    ),
-    (
-        "added timeout",
-        diff(TEST, ["    page.click('#a')"], ["    page.click('#a', timeout=90_000)"]),
-    ),
-    (
-        "raised default timeout",
-        diff(
-            TEST, ["    page.set_default_timeout(5000)"], ["    page.set_default_timeout(120000)"]
-        ),
+        "submodule",
+        "diff --git a/sample_app/e2e/sub b/sample_app/e2e/sub\nnew file mode 160000\n"
+        "index 0000000..1111111\n--- /dev/null\n+++ b/sample_app/e2e/sub\n@@ -0,0 +1 @@\n"
+        "+Subproject commit 1111111111111111111111111111111111111111\n",
     ),
     ("not a diff", "this is not a patch at all\n"),
 ]
@@ -130,31 +126,30 @@ def test_r5_adversarial_patches_are_refused_with_the_rule_named(name: str, patch
     )
 
 
-def test_there_are_at_least_thirty() -> None:
-    assert len(ADVERSARIAL) >= 30
-
-
 @pytest.mark.parametrize(
-    ("patch", "rule"),
+    ("name", "rule"),
     [
-        (ADVERSARIAL[0][1], "protected_path"),
-        (ADVERSARIAL[11][1], "path_outside_repo"),
-        (ADVERSARIAL[16][1], "symlink"),
-        (ADVERSARIAL[17][1], "binary_file"),
-        (ADVERSARIAL[19][1], "mode_change"),
-        (ADVERSARIAL[20][1], "deletion"),
-        (ADVERSARIAL[21][1], "rename"),
-        (ADVERSARIAL[22][1], "too_many_lines"),
-        (ADVERSARIAL[23][1], "too_many_files"),
-        (ADVERSARIAL[24][1], "added_skip"),
-        (ADVERSARIAL[29][1], "removed_assertion"),
-        (ADVERSARIAL[31][1], "loosened_assertion"),
-        (ADVERSARIAL[32][1], "raised_timeout"),
-        (ADVERSARIAL[14][1], "path_not_allowed"),
-        (ADVERSARIAL[-1][1], "unreadable_patch"),
+        ("workflow edit", "protected_path"),
+        ("parent path", "path_outside_repo"),
+        ("symlink", "symlink"),
+        ("binary", "binary_file"),
+        ("mode change", "mode_change"),
+        ("deletion", "deletion"),
+        ("rename", "rename"),
+        ("oversize lines", "too_many_lines"),
+        ("oversize files", "too_many_files"),
+        ("app code", "path_not_allowed"),
+        ("conftest", "protected_path"),
+        ("pytest.ini", "protected_path"),
+        ("playwright config", "protected_path"),
+        ("pth file", "protected_path"),
+        ("gitignore", "protected_path"),
+        ("submodule", "submodule"),
+        ("not a diff", "unreadable_patch"),
     ],
 )
-def test_each_rule_is_named(patch: str, rule: str) -> None:
+def test_each_rule_is_named(name: str, rule: str) -> None:
+    patch = dict(ADVERSARIAL)[name]
     assert rule in {v.rule for v in check(patch, POLICY)}
 
 
@@ -162,3 +157,100 @@ def test_caps_depend_on_the_fix_class() -> None:
     two_files = LOCATOR_FIX + diff("sample_app/e2e/test_tasks.py", ["a = 1"], ["a = 2"])
     assert [v.rule for v in check(two_files, POLICY, "locator")] == ["too_many_files"]
     assert check(two_files, POLICY, "test") == []
+
+
+def test_the_config_adds_protected_paths_and_never_removes_one() -> None:
+    policy = GuardrailPolicy(allowed=["**"], protected=["docs/**"])
+    assert set(PROTECTED) < set(policy.protected_paths())
+    assert "docs/**" in policy.protected_paths()
+    for path in (".github/workflows/ci.yml", "docs/x.py", "sub/conftest.py", "a/b/pytest.ini"):
+        assert "protected_path" in {v.rule for v in check(diff(path, ["a"], ["b"]), policy)}
+    assert check(diff("src/app.py", ["a"], ["b"]), policy) == []
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        ("tests/e2e/test_login.py", True),
+        ("e2e/pages/login.py", True),
+        ("sample_app/e2e/pages.py", True),
+        ("app/tests/page_objects/cart.py", True),
+        ("test_smoke.py", True),
+        ("src/checkout_test.py", True),
+        ("web/src/pages/api/pay.ts", False),
+        ("myapp/pages/views.py", False),
+        ("tests/e2e/fixtures/users.json", False),
+        ("src/app.py", False),
+    ],
+)
+def test_the_default_allow_list_is_test_files_and_page_objects(path: str, allowed: bool) -> None:
+    assert matches(path, ALLOWED) is allowed
+
+
+def test_globs_read_as_git_reads_them() -> None:
+    assert matches("a/b/c.lock", ["*.lock"])
+    assert matches("CODEOWNERS", ["CODEOWNERS"]) and matches("docs/CODEOWNERS", ["CODEOWNERS"])
+    assert matches("sample_app/e2e/x/y.py", ["sample_app/e2e/**"])
+    assert not matches("sample_app/e2e.py", ["sample_app/e2e/**"])
+    assert not matches("src/x/y.py", ["src/*.py"]) and matches("src/y.py", ["src/*.py"])
+
+
+def test_plugins_named_by_a_run_are_protected_wherever_they_are_named() -> None:
+    globs = plugin_paths(
+        [
+            "[pytest]\naddopts = -ra -p no:cacheprovider -p e2e.cache.boost --strict-markers",
+            "python -m pytest -pfast_plugin tests",
+            '["-p", "quoted"]',
+        ],
+        [b'pytest_plugins = ["helpers.auth", "helpers.data"]\n', b"def broken(:\n"],
+    )
+    for module in ("e2e/cache/boost", "fast_plugin", "quoted", "helpers/auth", "helpers/data"):
+        assert f"**/{module}.py" in globs
+        assert f"**/{module}/**" in globs
+    assert not any("cacheprovider" in g for g in globs)
+    policy = GuardrailPolicy(allowed=["**"], protected=globs)
+    hidden = diff("sample_app/e2e/cache/boost.py", [], ["x = 1"])
+    assert "protected_path" in {v.rule for v in check(hidden, policy)}
+
+
+def test_the_structure_is_judged_when_the_sources_are_given() -> None:
+    before = b'def test_a(page):\n    expect(page.locator("#a")).to_be_visible()\n'
+    after = before.replace(b"to_be_visible", b"not_to_be_visible")
+    patch = diff(
+        TEST,
+        ['    expect(page.locator("#a")).to_be_visible()'],
+        ['    expect(page.locator("#a")).not_to_be_visible()'],
+    )
+    assert check(patch, POLICY) == []  # without the files, only paths and sizes
+    found = check(patch, POLICY, "locator", {TEST: (before, after)})
+    assert {v.rule for v in found} == {"structure_changed", "changed_assertion"}
+    assert all(v.path == TEST and v.observed.startswith("line 2: ") for v in found)
+
+
+def test_a_new_or_non_python_file_is_refused_for_locator_and_test_fixes() -> None:
+    new_file = handwritten_new("sample_app/e2e/test_new.py")
+    json_file = diff("sample_app/e2e/data.json", ['"a": 1'], ['"a": 2'])
+    for fix_class in ("locator", "test"):
+        assert "added_file" in {v.rule for v in check(new_file, POLICY, fix_class, {})}
+        assert "unverifiable_file" in {v.rule for v in check(json_file, POLICY, fix_class, {})}
+    backend = GuardrailPolicy(allowed=["**"])
+    app = diff("src/app.py", ["return 1"], ["return 2"])
+    assert check(app, backend, "backend", {"src/app.py": (b"return 1\n", b"return 2\n")}) == []
+    spec = diff("web/e2e/login.spec.ts", ["a"], ["b"])
+    assert "unverifiable_file" in {v.rule for v in check(spec, backend, "backend", {})}
+
+
+def test_the_report_lists_every_rule_with_its_outcome() -> None:
+    found = check(dict(ADVERSARIAL)["conftest"], POLICY)
+    rows = {r.rule: r for r in report(found, dict(ADVERSARIAL)["conftest"], POLICY)}
+    assert set(RULES) <= set(rows)
+    assert rows["protected_path"].decision == "refuse"
+    assert rows["too_many_files"].observed == "1"
+    assert {r.decision for r in rows.values() if r.rule != "protected_path"} == {"pass"}
+
+
+def handwritten_new(path: str) -> str:
+    return (
+        f"diff --git a/{path} b/{path}\nnew file mode 100644\n--- /dev/null\n+++ b/{path}\n"
+        "@@ -0,0 +1 @@\n+def test_x():\n"
+    )
