@@ -254,6 +254,9 @@ class FixAgent:
         policy = self.policy(tree, meta.input.constraints.guardrails)
         failing = [t.locator for t in meta.input.targets]
         found = judge(tree, diff, policy, meta.fix_class, failing)
+        if proposal is not None:  # what it names, in case git applied it elsewhere or not at all
+            named = check(proposal, policy, meta.fix_class)
+            found += [v for v in named if (v.rule, v.path) not in {(f.rule, f.path) for f in found}]
         meta.guardrails = GuardrailReport(
             decision="refuse" if found else "pass",
             fix_class=meta.fix_class,

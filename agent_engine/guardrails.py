@@ -156,13 +156,19 @@ def check(
     with the locators the failing tests reported (`failing`), only those may change."""
     if not diff.strip():
         return []
+    found = [
+        Violation(
+            rule="path_outside_repo", threshold=RULES["path_outside_repo"], observed=p, path=p
+        )
+        for p in _header_paths(diff)
+        if _outside(p)
+    ]
     try:
         patch = PatchSet(diff)
     except UnidiffParseError as exc:
-        return [_violation("unreadable_patch", str(exc))]
+        return [*found, _violation("unreadable_patch", str(exc))]
     if not patch:
-        return [_violation("unreadable_patch", "no file in the patch")]
-    found: list[Violation] = []
+        return [*found, _violation("unreadable_patch", "no file in the patch")]
     for changed in patch:
         found += _file_rules(changed, policy)
         if sources is not None:
@@ -247,11 +253,7 @@ def _file_rules(changed: PatchedFile, policy: GuardrailPolicy) -> list[Violation
     header = str(changed.patch_info)
     protected = policy.protected_paths()
     checks = [
-        (
-            "path_outside_repo",
-            "inside the repository",
-            any(p.startswith("/") or ".." in PurePosixPath(p).parts for p in paths),
-        ),
+        ("path_outside_repo", RULES["path_outside_repo"], any(_outside(p) for p in paths)),
         (
             "protected_path",
             "none of: " + ", ".join(protected[:8]) + ", … (" + str(len(protected)) + " in all)",
@@ -294,15 +296,12 @@ def _structure(
     path = changed.path
     test_file = matches(path, _TEST_FILES)
     strict = fix_class in ("locator", "test")
-    if changed.is_added_file and strict:
+    before, after = sources.get(path, (None, None))
+    if strict and before is None and after is not None:
         return [_violation("added_file", "a new file", path)]
     if not path.endswith(".py"):
-        return (
-            [_violation("unverifiable_file", "not Python source", path)]
-            if strict or test_file
-            else []
-        )
-    before, after = sources.get(path, (None, None))
+        judged = strict or test_file
+        return [_violation("unverifiable_file", "not Python source", path)] if judged else []
     if before is None or after is None or not (strict or test_file):
         return []
     rules = "locator" if fix_class == "locator" else "test"
@@ -365,6 +364,23 @@ def _pytest_plugins(source: bytes) -> set[str]:
                     if isinstance(n, ast.Constant) and isinstance(n.value, str)
                 }
     return found
+
+
+_HEADER = re.compile(
+    r"^(?:diff --git a/(\S+) b/(\S+)|(?:---|\+\+\+) (\S+)|(?:rename|copy) (?:from|to) (.+))$",
+    re.MULTILINE,
+)
+
+
+def _header_paths(diff: str) -> set[str]:
+    """Every path the patch's headers name, read as git reads them, whatever unidiff makes
+    of the rest: git applies what the `diff --git` line names."""
+    named = {_clean(p) for m in _HEADER.finditer(diff) for p in m.groups() if p}
+    return {p for p in named if p}
+
+
+def _outside(path: str) -> bool:
+    return path.startswith("/") or ".." in PurePosixPath(path).parts
 
 
 def _clean(path: str | None) -> str:

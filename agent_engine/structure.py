@@ -721,10 +721,10 @@ def _names_in(node: ast.AST) -> list[str]:
 
 
 def _rebinding(old: ast.Module, new: ast.Module) -> list[Finding]:
-    """A name the module imports or defines, a builtin, an attribute or an item, newly
-    assigned: `expect = …`, `page.expect = …`, `config.option.collectonly = True`."""
-    shared = {name for node in (*old.body, *new.body) for name in _defined(node)}
-    shared |= set(dir(builtins))
+    """A name the module imported or defined, a builtin, an attribute or an item, newly
+    bound: `expect = …`, `from x import y as expect`, `page.expect = …`,
+    `config.option.collectonly = True`."""
+    shared = {name for node in old.body for name in _defined(node)} | set(dir(builtins))
     before, after = Counter(t for t, _ in _assigned(old, shared)), _assigned(new, shared)
     counts = Counter(t for t, _ in after)
     reported: set[str] = set()
@@ -736,16 +736,24 @@ def _rebinding(old: ast.Module, new: ast.Module) -> list[Finding]:
     return found
 
 
-def _defined(node: ast.stmt) -> list[str]:
+def _defined(node: ast.AST) -> list[str]:
     if isinstance(node, ast.Import | ast.ImportFrom):
         return [(a.asname or a.name).split(".")[0] for a in node.names]
     if isinstance(node, Function | ast.ClassDef):
         return [node.name]
+    if isinstance(node, ast.Assign):
+        return [t.id for t in node.targets if isinstance(t, ast.Name)]
     return []
 
 
 def _assigned(tree: ast.AST, shared: set[str]) -> list[tuple[str, int]]:
-    found = []
+    found = [
+        (name, getattr(node, "lineno", 0))
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom | Function | ast.ClassDef)
+        for name in _defined(node)
+        if name in shared
+    ]
     for target, line, _ in _targets(tree):
         for node in ast.walk(target):
             if isinstance(node, ast.Name) and node.id in shared:

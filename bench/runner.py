@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 
-from bench import accuracy, classify, dashboard, drift, heal, pipeline, services
+from bench import accuracy, classify, dashboard, drift, guardrails, heal, pipeline, services
 
 COMMANDS: dict[str, tuple[str, Callable[[], int]]] = {
     "accuracy": ("A1: classifier accuracy on the labelled corpus", accuracy.main),
@@ -13,6 +13,7 @@ COMMANDS: dict[str, tuple[str, Callable[[], int]]] = {
     "services": ("B2: Developer-Agent latency under 8 concurrent clients", services.main),
     "drift": ("A2: heal_locator on the labelled drift suite", drift.main),
     "heal": ("B5: heal_locator time on a 2,000-element page", heal.main),
+    "guardrails": ("R5: hostile patches through the fix agent's command line", guardrails.main),
     "pipeline": ("B4: the agent stages of a failed run against the E2E suite", pipeline.main),
     "dashboard": (
         "B3: dashboard build with 5,000 runs in history against json.dumps",

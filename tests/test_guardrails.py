@@ -189,10 +189,12 @@ def test_the_default_allow_list_is_test_files_and_page_objects(path: str, allowe
 
 def test_globs_read_as_git_reads_them() -> None:
     assert matches("a/b/c.lock", ["*.lock"])
-    assert matches("CODEOWNERS", ["CODEOWNERS"]) and matches("docs/CODEOWNERS", ["CODEOWNERS"])
+    assert matches("CODEOWNERS", ["CODEOWNERS"])
+    assert matches("docs/CODEOWNERS", ["CODEOWNERS"])
     assert matches("sample_app/e2e/x/y.py", ["sample_app/e2e/**"])
     assert not matches("sample_app/e2e.py", ["sample_app/e2e/**"])
-    assert not matches("src/x/y.py", ["src/*.py"]) and matches("src/y.py", ["src/*.py"])
+    assert not matches("src/x/y.py", ["src/*.py"])
+    assert matches("src/y.py", ["src/*.py"])
 
 
 def test_plugins_named_by_a_run_are_protected_wherever_they_are_named() -> None:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import ast
+
 import pytest
 
 from agent_engine.structure import compare, locator_chain
@@ -410,6 +412,4 @@ def test_a_django_queryset_filter_is_not_a_locator() -> None:
 
 
 def compile_expr(text: str) -> object:
-    import ast
-
     return ast.parse(text, mode="eval").body
