@@ -14,15 +14,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agent_engine import backend
 from agent_engine.classify import Classifier, LogSource
-from agent_engine.junit import read_cases
-from agent_engine.models import Analysis, TestOutcome, TestResult, Versioned
+from agent_engine.junit import outcomes, read_cases
+from agent_engine.models import Analysis, TestResult, Versioned
 from agent_engine.policy import RUNNABLE, Context, Decision, LedgerEntry
 from agent_engine.process import Limits, ProcessRecord, run
 from agent_engine.settings import Settings, expand
 from agent_engine.taxonomy import HealAction
 
 Verdict = Literal["healed", "still_failing", "different_failure", "not_run"]
-_FAILED = (TestOutcome.FAILED, TestOutcome.ERROR)
 
 
 class ActionResult(BaseModel):
@@ -193,8 +192,11 @@ class Executor:
         e2e.rerun_junit.unlink(missing_ok=True)
         argv = expand(e2e.run_subset, tests=list(decision.tests), **self.values())
         report.rerun = run("rerun", argv, self.out / "logs", limits=self.limits, env=self.env)
-        report.rerun_results = _results(e2e.rerun_junit)
-        still = [r.id for r in report.rerun_results if r.outcome in _FAILED]
+        cases = read_cases([e2e.rerun_junit])
+        report.rerun_results = [c.result for c in cases]
+        # healed only when the report shows every failed test executed and passed (a skipped
+        # or deselected one proves nothing)
+        still = [t for t, o in outcomes(cases, decision.tests).items() if o != "passed"]
         if report.rerun_results and not still:
             report.verdict, report.reason = "healed", "every failed test passes now"
             report.flaky_tests = list(decision.tests) if len(report.actions) == 0 else []
@@ -210,10 +212,6 @@ class Executor:
             f"({'same' if same else 'different'} signature)"
         )
         return report
-
-
-def _results(junit: Path) -> list[TestResult]:
-    return [c.result for c in read_cases([junit])]
 
 
 def _why(record: ProcessRecord) -> str:
