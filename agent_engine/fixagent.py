@@ -358,7 +358,8 @@ class FixAgent:
             result.runs.append(record)
             broken = {t: o for t, o in outcomes(cases, tests + green).items() if o != "passed"}
             if broken or record.timed_out or record.stalled:
-                result.status = "over_budget" if record.timed_out else "failed"
+                spent = record.timed_out or time.monotonic() >= deadline
+                result.status = "over_budget" if spent else "failed"
                 why = _how(broken) if broken else f"ended by {record.ended_by} ({_limit(record)})"
                 result.reason = f"run {index} of {runs}: {why}"
                 return result
