@@ -232,8 +232,9 @@ def test_the_structure_is_judged_when_the_sources_are_given() -> None:
 def test_a_new_or_non_python_file_is_refused_for_locator_and_test_fixes() -> None:
     new_file = handwritten_new("sample_app/e2e/test_new.py")
     json_file = diff("sample_app/e2e/data.json", ['"a": 1'], ['"a": 2'])
+    added = {"sample_app/e2e/test_new.py": (None, b"def test_x():\n    pass\n")}
     for fix_class in ("locator", "test"):
-        assert "added_file" in {v.rule for v in check(new_file, POLICY, fix_class, {})}
+        assert "added_file" in {v.rule for v in check(new_file, POLICY, fix_class, added)}
         assert "unverifiable_file" in {v.rule for v in check(json_file, POLICY, fix_class, {})}
     backend = GuardrailPolicy(allowed=["**"])
     app = diff("src/app.py", ["return 1"], ["return 2"])

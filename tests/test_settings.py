@@ -118,5 +118,6 @@ def test_the_fix_agent_guardrails_come_from_the_config() -> None:
     fix = load_settings(root / "agent-engine.toml").fix_agent
     assert fix.guardrails.allowed == ["sample_app/e2e/**"]
     assert fix.guardrails.caps["locator"].lines == 10
-    assert ".github/**" in fix.guardrails.protected
+    assert ".github/**" in fix.guardrails.protected_paths()
+    assert "conftest.py" in fix.guardrails.protected_paths()
     assert fix.validation_runs == 3
