@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from agent_engine.models import ErrorBlocker, ErrorBody, ErrorDetail
+from agent_engine.contracts import ErrorBlocker, ErrorBody, ErrorDetail
 
 
 class AgentEngineError(Exception):

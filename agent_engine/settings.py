@@ -18,10 +18,9 @@ from pydantic import (
     field_validator,
 )
 
+from agent_engine.contracts import ErrorDetail
 from agent_engine.errors import ConfigError
-from agent_engine.guardrails import GuardrailPolicy
-from agent_engine.models import ErrorDetail
-from agent_engine.policy import Policy
+from agent_engine.taxonomy import TAXONOMY, ErrorType
 
 DEFAULT_CONFIG = Path("agent-engine.toml")
 _SECRET_NAME = re.compile(
@@ -33,6 +32,92 @@ M = TypeVar("M", bound=BaseModel)
 
 class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Policy(Section):
+    """The bounds self-heal works within (agent-engine.toml [self_heal.policy])."""
+
+    triggers: list[str] = Field(default_factory=lambda: ["workflow_dispatch"])
+    allow_pull_request_for_transient: bool = False
+    eligible_types: list[ErrorType] = Field(
+        default_factory=lambda: [t for t, info in TAXONOMY.items() if info.actions]
+    )
+    max_attempts_per_action: int = Field(default=2, ge=0, le=10)
+    max_actions_per_run: int = Field(default=3, ge=0, le=10)
+    storm_share: float = Field(default=0.5, gt=0, le=1)
+    action_timeout_s: float = Field(default=600, gt=0)
+    stall_timeout_s: float = Field(default=120, gt=0)
+
+
+# Always protected, whatever agent-engine.toml says: it can add paths, never remove these.
+# A pattern without a slash names a file anywhere in the repository.
+PROTECTED: tuple[str, ...] = (
+    ".github/**",
+    "agent-engine.toml",
+    "CODEOWNERS",
+    ".env*",
+    # lockfiles and requirements
+    "*.lock",
+    "package-lock.json",
+    "pnpm-lock.yaml",
+    "npm-shrinkwrap.json",
+    "requirements*.txt",
+    "constraints*.txt",
+    "go.sum",
+    # what configures a test run: options, plugins, interpreter start-up, ignored files
+    "conftest.py",
+    "pytest.ini",
+    ".pytest.ini",
+    "tox.ini",
+    "setup.cfg",
+    "setup.py",
+    "pyproject.toml",
+    "noxfile.py",
+    "playwright.config.*",
+    "package.json",
+    "*.pth",
+    "sitecustomize.py",
+    "usercustomize.py",
+    ".gitignore",
+    ".gitattributes",
+    ".gitmodules",
+)
+# Test files and page objects; not every `pages/` folder (that is production code in many
+# web apps, e.g. web/src/pages/api/pay.ts).
+ALLOWED: tuple[str, ...] = (
+    "**/e2e/**/*.py",
+    "**/tests/**/*.py",
+    "**/test/**/*.py",
+    "**/test_*.py",
+    "**/*_test.py",
+    "**/page_objects/**/*.py",
+    "**/pageobjects/**/*.py",
+)
+
+
+class Cap(Section):
+    files: int = Field(ge=0)
+    lines: int = Field(ge=0)
+
+
+class GuardrailPolicy(Section):
+    """Where a fix may write and how much, by fix class (agent-engine.toml [fix_agent])."""
+
+    allowed: list[str] = Field(default_factory=lambda: list(ALLOWED))
+    protected: list[str] = Field(
+        default_factory=list,
+        description="protected paths added to the built-in list (which always applies)",
+    )
+    caps: dict[str, Cap] = Field(
+        default_factory=lambda: {
+            "locator": Cap(files=1, lines=10),
+            "test": Cap(files=3, lines=40),
+            "backend": Cap(files=3, lines=60),
+        }
+    )
+
+    def protected_paths(self) -> list[str]:
+        return [*PROTECTED, *(p for p in self.protected if p not in PROTECTED)]
 
 
 class ClassifierSettings(Section):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from agent_engine.classify import Classifier
-from agent_engine.rules import load_rules
 from agent_engine.taxonomy import ErrorType
+from agent_engine.triage.classify import Classifier
+from agent_engine.triage.rules import load_rules
 from bench.corpus import CORPUS, HOLDOUT, Case, load_cases
 
 BINS = ((0.9, 1.01), (0.7, 0.9), (0.5, 0.7), (0.0, 0.5))

@@ -12,8 +12,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from agent_engine.classify import Classifier, LogSource
-from agent_engine.rules import load_rules
+from agent_engine.triage.classify import Classifier, LogSource
+from agent_engine.triage.rules import load_rules
 
 RUNS = 3
 NOISE = (

@@ -6,7 +6,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from agent_engine.classify import LogSource
+from agent_engine.triage.classify import LogSource
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
 CORPUS = FIXTURES / "corpus"

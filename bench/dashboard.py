@@ -10,8 +10,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from agent_engine.dashboard import build
-from agent_engine.history import DashboardData, RunRecord
+from agent_engine.report.dashboard import build
+from agent_engine.report.history import DashboardData, RunRecord
 
 # Writing 5,000 small files costs what the disk makes it cost (0.1 s in memory, 0.2 to 4 s on
 # this machine's disk, from one minute to the next): both are measured and printed.

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from agent_engine.healer import Heal, heal_locator
+from agent_engine.fix.healer import Heal, heal_locator
 
 SUITE = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "drift"
 

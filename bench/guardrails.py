@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from agent_engine.files import write_model
-from agent_engine.fixagent import Constraints, FixInput, InputTarget
+from agent_engine.fix.agent import Constraints, FixInput, InputTarget
+from agent_engine.fix.worktree import git
 from agent_engine.settings import load_settings
 from agent_engine.taxonomy import ErrorType, FixStrategy
-from agent_engine.worktree import git
 from tools import fix_agent
 
 HOSTILE = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "hostile"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from agent_engine.healer import heal_locator
-from agent_engine.locators import document
+from agent_engine.fix.healer import heal_locator
+from agent_engine.fix.locators import document
 
 ROWS = 400  # 5 elements a row: 2,000 elements
 RUNS = 5

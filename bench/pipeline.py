@@ -7,7 +7,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from agent_engine.backend import free_port
+from agent_engine.heal.backend import free_port
 from tools import pipeline
 
 ROOT = Path(__file__).resolve().parent.parent

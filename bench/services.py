@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 
-from agent_engine.backend import free_port
+from agent_engine.heal.backend import free_port
 from bench.classify import generate
 
 CLIENTS = 8

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from agent_engine.classify import LogSource
+from agent_engine.triage.classify import LogSource
 
 # A pytest JUnit report: a failure in a class, a pass, a skip and a setup error.
 PYTEST_JUNIT = b"""<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="pytest">
@@ -98,7 +98,7 @@ index 1111111..2222222 100644
 
 def run_record(index: int = 1, **overrides: Any) -> Any:
     """A dashboard RunRecord of a failed E2E run; `overrides` replace any field."""
-    from agent_engine.history import RunRecord  # noqa: PLC0415 - keep this module light
+    from agent_engine.report.history import RunRecord  # noqa: PLC0415 - keep this module light
 
     values: dict[str, Any] = {
         "run_key": f"acme__shop__{1000 + index}__1__e2e-tests",
@@ -285,14 +285,14 @@ def write_run_artifacts(folder: Path, run_id: str = "4242") -> dict[str, Path]:
     """A failed run's artifacts as the earlier jobs leave them: the analysis (classified from
     the corpus's real drift_id run), its JUnit, the self-heal decision and report, the fix
     metadata and patch."""
-    from agent_engine.analysis import classify_batch, local_analysis  # noqa: PLC0415
-    from agent_engine.classify import Classifier  # noqa: PLC0415
-    from agent_engine.models import Outcome, RunInfo  # noqa: PLC0415
-    from agent_engine.policy import Decision, Policy  # noqa: PLC0415
-    from agent_engine.rules import load_rules  # noqa: PLC0415
-    from agent_engine.selfheal import Report  # noqa: PLC0415
-    from agent_engine.settings import ClassifierSettings  # noqa: PLC0415
-    from agent_engine.shipper import build_batch  # noqa: PLC0415
+    from agent_engine.contracts import Outcome, RunInfo  # noqa: PLC0415
+    from agent_engine.delivery.shipper import build_batch  # noqa: PLC0415
+    from agent_engine.heal.policy import Decision  # noqa: PLC0415
+    from agent_engine.heal.selfheal import Report  # noqa: PLC0415
+    from agent_engine.settings import ClassifierSettings, Policy  # noqa: PLC0415
+    from agent_engine.triage.analysis import classify_batch, local_analysis  # noqa: PLC0415
+    from agent_engine.triage.classify import Classifier  # noqa: PLC0415
+    from agent_engine.triage.rules import load_rules  # noqa: PLC0415
 
     case = Path(__file__).parent / "fixtures/corpus/locator_not_found/sample-app-drift_id"
     classifier = Classifier(load_rules(ClassifierSettings()))

@@ -10,8 +10,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from agent_engine.classify import Classifier
-from agent_engine.rules import Rule, load_rules
+from agent_engine.triage.classify import Classifier
+from agent_engine.triage.rules import Rule, load_rules
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

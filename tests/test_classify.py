@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from agent_engine.classify import Classifier, LogSource
 from agent_engine.errors import InputError
-from agent_engine.failures import MAX_FAILED_TESTS
-from agent_engine.preprocess import clean_chunk, clean_line
-from agent_engine.signature import normalise, signature
 from agent_engine.taxonomy import BlockerType, ErrorType
+from agent_engine.triage.classify import Classifier, LogSource
+from agent_engine.triage.failures import MAX_FAILED_TESTS
+from agent_engine.triage.preprocess import clean_chunk, clean_line
+from agent_engine.triage.signature import normalise, signature
 from bench.corpus import CORPUS, HOLDOUT, Case, load_cases
 from tests.builders import PYTEST_JUNIT, text_log
 from tests.conftest import FIXTURES

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from agent_engine import comment
-from agent_engine.comment import MARKER, render
+from agent_engine.report import comment
+from agent_engine.report.comment import MARKER, render
 from tests.builders import every_kind_of_run, run_record
 
 RUNS = {r.run_id: r for r in every_kind_of_run()}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from agent_engine.classify import Classifier
-from agent_engine.rules import load_rules
 from agent_engine.taxonomy import ErrorType
+from agent_engine.triage.classify import Classifier
+from agent_engine.triage.rules import load_rules
 from bench.accuracy import evaluate, render
 from bench.corpus import CORPUS, HOLDOUT, Case, load_cases
 

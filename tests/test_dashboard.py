@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from agent_engine import charts
-from agent_engine.dashboard import build, diff_class
-from agent_engine.history import DashboardData
+from agent_engine.report import charts
+from agent_engine.report.dashboard import build, diff_class
+from agent_engine.report.history import DashboardData
 from tests.builders import every_kind_of_run, run_record
 
 

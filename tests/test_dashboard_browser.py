@@ -12,8 +12,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from agent_engine.dashboard import build
-from agent_engine.history import DashboardData
+from agent_engine.report.dashboard import build
+from agent_engine.report.history import DashboardData
 from sample_app.browser import launch_args
 from tests.builders import every_kind_of_run
 from tests.fakes.loopback import serve_folder

@@ -6,10 +6,10 @@ import io
 
 import pytest
 
-from agent_engine.classify import Classifier, LogSource
+from agent_engine.contracts import FailedTest, TestOutcome
 from agent_engine.errors import InputError
-from agent_engine.junit import UnescapedXml, parse_junit
-from agent_engine.models import FailedTest, TestOutcome
+from agent_engine.triage.classify import Classifier, LogSource
+from agent_engine.triage.junit import UnescapedXml, parse_junit
 from tests.builders import PYTEST_JUNIT, text_log
 
 

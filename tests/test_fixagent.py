@@ -9,14 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from agent_engine.classify import Classifier
-from agent_engine.fixagent import Constraints, FixAgent, FixInput, InputTarget
-from agent_engine.guardrails import GuardrailPolicy
-from agent_engine.locators import parse
-from agent_engine.settings import Settings
-from agent_engine.sites import enclosing_function, find_sites
+from agent_engine.fix.agent import Constraints, FixAgent, FixInput, InputTarget
+from agent_engine.fix.locators import parse
+from agent_engine.fix.sites import enclosing_function, find_sites
+from agent_engine.fix.worktree import git
+from agent_engine.settings import GuardrailPolicy, Settings
 from agent_engine.taxonomy import ErrorType, FixStrategy
-from agent_engine.worktree import git
+from agent_engine.triage.classify import Classifier
 
 TEST_FILE = """from playwright.sync_api import Page, expect
 

@@ -4,17 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from agent_engine.guardrails import (
-    ALLOWED,
-    PROTECTED,
-    RULES,
-    GuardrailPolicy,
-    Violation,
-    check,
-    matches,
-    plugin_paths,
-    report,
-)
+from agent_engine.fix.guardrails import RULES, Violation, check, matches, plugin_paths, report
+from agent_engine.settings import ALLOWED, PROTECTED, GuardrailPolicy
 
 POLICY = GuardrailPolicy()
 TEST = "sample_app/e2e/test_projects.py"
@@ -59,7 +50,7 @@ ADVERSARIAL: list[tuple[str, str]] = [
     ("parent path, deep", diff("sample_app/e2e/../../../etc/passwd", ["a"], ["b"])),
     ("absolute path", diff("tmp/x.py", ["a"], ["b"], old="a//etc/passwd", new="b//etc/passwd")),
     ("app code", diff("sample_app/app.py", ["return 1"], ["return 2"])),
-    ("agent code", diff("agent_engine/redact.py", ["a"], ["b"])),
+    ("agent code", diff("agent_engine/triage/redact.py", ["a"], ["b"])),
     (
         "symlink",
         "diff --git a/sample_app/e2e/link b/sample_app/e2e/link\nnew file mode 120000\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent_engine.healer import heal_locator, similarity, tokens
+from agent_engine.fix.healer import heal_locator, similarity, tokens
 from bench.drift import DriftCase, load_suite, main, outcome
 
 SUITE = load_suite()

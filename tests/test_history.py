@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agent_engine.history import classes_by_day, flakiest, merge, pass_rates, recurring
+from agent_engine.report.history import classes_by_day, flakiest, merge, pass_rates, recurring
 from tests.builders import every_kind_of_run, run_record
 
 FLAKY = "sample_app/e2e/test_tasks.py::test_add_a_task[chromium]"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from agent_engine.errors import InputError
-from agent_engine.locators import (
+from agent_engine.fix.locators import (
     LocatorError,
     accessible_name,
     document,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from agent_engine.models import (
+from agent_engine.contracts import (
     DOCUMENTS,
     Classification,
     ErrorResponse,

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from agent_engine.preprocess import (
+from agent_engine.triage.preprocess import (
     Line,
     clean_chunk,
     clean_line,

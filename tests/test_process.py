@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from agent_engine.process import Limits, ProcessRecord, run
+from agent_engine.heal.process import Limits, ProcessRecord, run
 
 PY = sys.executable
 

@@ -7,11 +7,11 @@ import io
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agent_engine import scan
-from agent_engine.classify import Classifier, LogSource
-from agent_engine.redact import redact
-from agent_engine.rules import load_rules
-from agent_engine.scan import Scanner, ScanStats
+from agent_engine.triage import scan
+from agent_engine.triage.classify import Classifier, LogSource
+from agent_engine.triage.redact import redact
+from agent_engine.triage.rules import load_rules
+from agent_engine.triage.scan import Scanner, ScanStats
 
 CLASSIFIER = Classifier(load_rules())
 PIECES = st.sampled_from(

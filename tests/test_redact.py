@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from agent_engine.classify import Classifier
-from agent_engine.redact import redact
+from agent_engine.triage.classify import Classifier
+from agent_engine.triage.redact import redact
 from tests.builders import text_log
 
 GH = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"

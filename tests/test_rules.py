@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from agent_engine.errors import ConfigError
-from agent_engine.rules import BUILTIN_PACKS, Effect, Rule, builtin_packs, load_rules
 from agent_engine.settings import ClassifierSettings
 from agent_engine.taxonomy import ErrorType
+from agent_engine.triage.rules import BUILTIN_PACKS, Effect, Rule, builtin_packs, load_rules
 
 PACK = """name = "ours"
 description = "our own stack"

@@ -6,8 +6,8 @@ import io
 
 import pytest
 
-from agent_engine import scan
-from agent_engine.scan import Scanner, ScanStats
+from agent_engine.triage import scan
+from agent_engine.triage.scan import Scanner, ScanStats
 
 
 def numbered(count: int, every: int) -> bytes:

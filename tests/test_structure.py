@@ -7,7 +7,7 @@ import ast
 
 import pytest
 
-from agent_engine.structure import compare, locator_chain
+from agent_engine.fix.structure import compare, locator_chain
 
 BEFORE = """import re
 

@@ -8,9 +8,9 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from agent_engine import backend
-from agent_engine.cli import guarded
+from agent_engine.cli.boundary import guarded
 from agent_engine.errors import ConfigError
+from agent_engine.heal import backend
 from agent_engine.settings import AppSettings, load_settings
 
 PID_FILE = Path("out/backend.pid")

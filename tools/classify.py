@@ -8,12 +8,12 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from agent_engine.classify import Classifier, LogSource
-from agent_engine.cli import guarded
+from agent_engine.cli.boundary import guarded
 from agent_engine.files import write_model
-from agent_engine.rules import load_rules
 from agent_engine.settings import load_settings
-from agent_engine.summary import render_text
+from agent_engine.triage.classify import Classifier, LogSource
+from agent_engine.triage.rules import load_rules
+from agent_engine.triage.summary import render_text
 
 
 def parser() -> argparse.ArgumentParser:

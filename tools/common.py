@@ -11,12 +11,12 @@ from typing import Literal
 
 import httpx
 
-from agent_engine.analysis import classify_batch, local_analysis
-from agent_engine.classify import Classifier
+from agent_engine.contracts import Analysis, Outcome, RunInfo
+from agent_engine.delivery.shipper import build_batch
 from agent_engine.errors import InputError
-from agent_engine.models import Analysis, Outcome, RunInfo
 from agent_engine.settings import Settings
-from agent_engine.shipper import build_batch
+from agent_engine.triage.analysis import classify_batch, local_analysis
+from agent_engine.triage.classify import Classifier
 
 
 def load_analysis(

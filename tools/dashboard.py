@@ -19,23 +19,23 @@ from typing import TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from agent_engine.cli import guarded
-from agent_engine.dashboard import artifacts, build, counts, record, reproduction
+from agent_engine.cli.boundary import guarded
+from agent_engine.contracts import Analysis, RunList
+from agent_engine.delivery.shipper import run_info
 from agent_engine.errors import InputError
-from agent_engine.fixreport import FixMetadata
-from agent_engine.history import (
+from agent_engine.fix.report import FixMetadata
+from agent_engine.heal.policy import Decision
+from agent_engine.heal.selfheal import Report
+from agent_engine.report.dashboard import artifacts, build, counts, record, reproduction
+from agent_engine.report.history import (
     DEFAULT_RETENTION,
     DashboardData,
     RunRecord,
     from_summary,
     merge,
 )
-from agent_engine.junit import read_cases
-from agent_engine.models import Analysis, RunList
-from agent_engine.policy import Decision
-from agent_engine.selfheal import Report
 from agent_engine.settings import load_settings
-from agent_engine.shipper import run_info
+from agent_engine.triage.junit import read_cases
 from tools.common import command_parser
 
 M = TypeVar("M", bound=BaseModel)

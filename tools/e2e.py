@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from agent_engine.cli import guarded
+from agent_engine.cli.boundary import guarded
 from agent_engine.errors import ConfigError
 from agent_engine.settings import E2ESettings, Settings, expand, load_settings
 from tools.common import command_parser

@@ -17,13 +17,13 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from agent_engine.classify import Classifier
-from agent_engine.cli import guarded
+from agent_engine.cli.boundary import guarded
 from agent_engine.files import write_atomic, write_model
-from agent_engine.fixagent import FixAgent, FixInput, build_input
-from agent_engine.rules import load_rules
+from agent_engine.fix.agent import FixAgent, FixInput, build_input
+from agent_engine.fix.worktree import git
 from agent_engine.settings import load_settings
-from agent_engine.worktree import git
+from agent_engine.triage.classify import Classifier
+from agent_engine.triage.rules import load_rules
 from tools.common import (
     add_analysis_arguments,
     command_parser,

@@ -24,15 +24,15 @@ from pathlib import Path
 
 from pydantic import Field
 
-from agent_engine import backend
-from agent_engine.cli import guarded
+from agent_engine.cli.boundary import guarded
+from agent_engine.contracts import Analysis, Contract, Versioned
 from agent_engine.errors import AgentEngineError, ConfigError
 from agent_engine.files import write_model
-from agent_engine.fixreport import FixMetadata
-from agent_engine.models import Analysis, Contract, Versioned
-from agent_engine.selfheal import Report
+from agent_engine.fix.report import FixMetadata
+from agent_engine.fix.worktree import git
+from agent_engine.heal import backend
+from agent_engine.heal.selfheal import Report
 from agent_engine.settings import Settings, load_settings
-from agent_engine.worktree import git
 from tools import dashboard, e2e, fix_agent, pr_comment, self_heal, send_ci_logs
 from tools.common import command_parser
 

@@ -20,12 +20,12 @@ from pathlib import Path
 import httpx
 from pydantic import Field, ValidationError
 
-from agent_engine.cli import guarded
-from agent_engine.comment import MARKER, MAX_BODY, render
+from agent_engine.cli.boundary import guarded
+from agent_engine.contracts import Contract, Repository
 from agent_engine.errors import InputError
 from agent_engine.files import write_atomic, write_model
-from agent_engine.github import GitHub
-from agent_engine.models import Contract, Repository
+from agent_engine.report.comment import MARKER, MAX_BODY, render
+from agent_engine.report.github import GitHub
 from tools.common import command_parser, summary
 from tools.dashboard import add_run_arguments, current_record
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from agent_engine.contracts import DOCUMENTS, SCHEMA_VERSION
 from agent_engine.files import write_atomic
-from agent_engine.fixagent import FixInput
-from agent_engine.fixreport import FixMetadata
-from agent_engine.history import DashboardData
-from agent_engine.models import DOCUMENTS, SCHEMA_VERSION
+from agent_engine.fix.agent import FixInput
+from agent_engine.fix.report import FixMetadata
+from agent_engine.report.history import DashboardData
 
 # The contracts between processes, and the artifacts others may build on.
 PUBLISHED: dict[str, type[BaseModel]] = DOCUMENTS | {

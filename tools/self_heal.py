@@ -13,13 +13,13 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from agent_engine.classify import Classifier
-from agent_engine.cli import guarded
+from agent_engine.cli.boundary import guarded
 from agent_engine.files import write_model
-from agent_engine.policy import Context, Decision, decide
-from agent_engine.rules import load_rules
-from agent_engine.selfheal import Executor, Report, build_context, count_tests, digest
+from agent_engine.heal.policy import Context, Decision, decide
+from agent_engine.heal.selfheal import Executor, Report, build_context, count_tests, digest
 from agent_engine.settings import load_settings
+from agent_engine.triage.classify import Classifier
+from agent_engine.triage.rules import load_rules
 from tools.common import (
     add_analysis_arguments,
     command_parser,

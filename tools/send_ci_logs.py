@@ -18,18 +18,18 @@ from pathlib import Path
 import httpx
 from stamina.instrumentation import RetryDetails, set_on_retry_hooks
 
-from agent_engine.actions import annotate
-from agent_engine.analysis import classify_batch, local_analysis
-from agent_engine.classify import Classifier
-from agent_engine.cli import guarded
-from agent_engine.delivery import Courier, RefusedError, UndeliverableError
+from agent_engine.cli.actions import annotate
+from agent_engine.cli.boundary import guarded
+from agent_engine.contracts import Analysis, LogBatch, Outcome
+from agent_engine.delivery.outbox import Outbox
+from agent_engine.delivery.sender import Courier, RefusedError, UndeliverableError
+from agent_engine.delivery.shipper import build_batch, gzip_batch, idempotency_key, run_info
 from agent_engine.files import write_model
-from agent_engine.models import Analysis, LogBatch, Outcome
-from agent_engine.outbox import Outbox
-from agent_engine.rules import load_rules
 from agent_engine.settings import load_settings
-from agent_engine.shipper import build_batch, gzip_batch, idempotency_key, run_info
-from agent_engine.summary import job_summary
+from agent_engine.triage.analysis import classify_batch, local_analysis
+from agent_engine.triage.classify import Classifier
+from agent_engine.triage.rules import load_rules
+from agent_engine.triage.summary import job_summary
 
 DEFAULT_OUTBOX = Path("agent-outbox")
 DEFAULT_OUT = Path("agent-analysis/analysis.json")

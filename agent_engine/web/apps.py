@@ -9,13 +9,13 @@ from contextlib import asynccontextmanager, suppress
 import httpx
 from starlette.applications import Starlette
 
-from agent_engine.classify import Classifier
 from agent_engine.errors import AgentEngineError
-from agent_engine.rules import load_rules
 from agent_engine.settings import ServiceSettings
-from agent_engine.store import open_store
+from agent_engine.triage.classify import Classifier
+from agent_engine.triage.rules import load_rules
 from agent_engine.web.cloud import create_cloud_app
 from agent_engine.web.developer import create_developer_app
+from agent_engine.web.store import open_store
 
 
 def developer_agent(environ: Mapping[str, str] | None = None) -> Starlette:

@@ -15,11 +15,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from agent_engine import __version__
-from agent_engine.analysis import redact_batch
-from agent_engine.client import Upstream, upstream_error
+from agent_engine.contracts import Analysis, Health, LogBatch, Received
+from agent_engine.delivery.client import Upstream, upstream_error
 from agent_engine.errors import NotConfiguredError, NotFoundError
-from agent_engine.models import Analysis, Health, LogBatch, Received
 from agent_engine.settings import ServiceSettings
+from agent_engine.triage.analysis import redact_batch
 from agent_engine.web.common import (
     EXCEPTION_HANDLERS,
     RequestContext,

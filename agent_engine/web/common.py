@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from agent_engine.contracts import ErrorDetail, ErrorResponse
 from agent_engine.errors import (
     AgentEngineError,
     DeployingError,
@@ -28,7 +29,6 @@ from agent_engine.errors import (
     UnauthorizedError,
     UnsupportedMediaTypeError,
 )
-from agent_engine.models import ErrorDetail, ErrorResponse
 from agent_engine.settings import ServiceSettings
 
 M = TypeVar("M", bound=BaseModel)

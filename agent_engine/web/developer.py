@@ -13,23 +13,22 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from agent_engine import __version__
-from agent_engine.analysis import (
-    analyse,
-    body_hash,
-    classify_batch,
-    redact_batch,
-    run_key,
-)
-from agent_engine.classify import Classifier
+from agent_engine.contracts import Analysis, Health, LogBatch, RunList, TestOutcome
 from agent_engine.errors import (
     AgentEngineError,
     IdempotencyConflictError,
     NotFoundError,
     PayloadError,
 )
-from agent_engine.models import Analysis, Health, LogBatch, RunList, TestOutcome
 from agent_engine.settings import ServiceSettings
-from agent_engine.store import Store, StoredRun
+from agent_engine.triage.analysis import (
+    analyse,
+    body_hash,
+    classify_batch,
+    redact_batch,
+    run_key,
+)
+from agent_engine.triage.classify import Classifier
 from agent_engine.web.common import (
     EXCEPTION_HANDLERS,
     RequestContext,
@@ -40,6 +39,7 @@ from agent_engine.web.common import (
     read_body,
 )
 from agent_engine.web.openapi import developer_openapi
+from agent_engine.web.store import Store, StoredRun
 
 _FAILED = (TestOutcome.FAILED, TestOutcome.ERROR)
 

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from agent_engine import __version__
-from agent_engine.models import Analysis, ErrorResponse, Health, LogBatch, Received, RunList
+from agent_engine.contracts import Analysis, ErrorResponse, Health, LogBatch, Received, RunList
 
 _REF = "#/components/schemas/{model}"
 _ERRORS = {

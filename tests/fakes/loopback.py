@@ -14,7 +14,7 @@ from typing import Any
 
 import uvicorn
 
-from agent_engine.backend import free_port
+from agent_engine.heal.backend import free_port
 
 
 @contextmanager

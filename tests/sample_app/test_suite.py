@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from agent_engine.junit import Case, parse_junit
-from agent_engine.models import TestOutcome
+from agent_engine.contracts import TestOutcome
+from agent_engine.triage.junit import Case, parse_junit
 from sample_app import faults, scenario
 
 E2E = "sample_app/e2e"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from agent_engine import backend
-from agent_engine.backend import free_port
+from agent_engine.heal import backend
+from agent_engine.heal.backend import free_port
 from tools.backend import main
 
 

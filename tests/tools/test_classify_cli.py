@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from agent_engine.models import Classification, ErrorResponse
+from agent_engine.contracts import Classification, ErrorResponse
 from tools import classify
 from tools.classify import main
 

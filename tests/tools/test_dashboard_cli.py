@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from agent_engine.history import DashboardData
+from agent_engine.report.history import DashboardData
 from tests.builders import run_record, write_run_artifacts
 from tests.fakes.loopback import serve_asgi, serve_folder
 from tools.dashboard import main

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from agent_engine.fixagent import FixInput
-from agent_engine.fixreport import FixMetadata
-from agent_engine.worktree import git
+from agent_engine.fix.agent import FixInput
+from agent_engine.fix.report import FixMetadata
+from agent_engine.fix.worktree import git
 from sample_app import scenario
 from tools.fix_agent import main
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import stamina
 
-from agent_engine.comment import MARKER
+from agent_engine.report.comment import MARKER
 from tests.builders import write_run_artifacts
 from tests.fakes.github import BOT, FakeGitHub
 from tests.fakes.loopback import serve_asgi

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from agent_engine import backend
-from agent_engine.backend import free_port
-from agent_engine.classify import Classifier
-from agent_engine.policy import Context, LedgerEntry, Policy, decide
-from agent_engine.rules import load_rules
-from agent_engine.selfheal import Executor, Report
-from agent_engine.settings import load_settings
+from agent_engine.heal import backend
+from agent_engine.heal.backend import free_port
+from agent_engine.heal.policy import Context, LedgerEntry, decide
+from agent_engine.heal.selfheal import Executor, Report
+from agent_engine.settings import Policy, load_settings
 from agent_engine.taxonomy import BlockerType, ErrorType, HealAction
+from agent_engine.triage.classify import Classifier
+from agent_engine.triage.rules import load_rules
 from sample_app import scenario
 from tools.self_heal import main
 

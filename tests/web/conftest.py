@@ -10,10 +10,10 @@ import pytest
 import stamina
 from pydantic import SecretStr
 
-from agent_engine.classify import Classifier
 from agent_engine.settings import ServiceSettings
-from agent_engine.store import PostgresStore, SQLiteStore, SqlStore
+from agent_engine.triage.classify import Classifier
 from agent_engine.web.developer import create_developer_app
+from agent_engine.web.store import PostgresStore, SQLiteStore, SqlStore
 
 DEV_TOKEN = "dev-token-0123456789"
 AGENT_TOKEN = "agent-token-0123456789"

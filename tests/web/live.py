@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from agent_engine.backend import free_port
+from agent_engine.heal.backend import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from agent_engine.store import open_store
 from agent_engine.web.apps import cloud_agent, developer_agent
+from agent_engine.web.store import open_store
 
 pytestmark = pytest.mark.anyio
 

@@ -18,14 +18,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from agent_engine.classify import Classifier
+from agent_engine.contracts import ErrorResponse, Received
 from agent_engine.errors import DeployingError, IdempotencyConflictError
-from agent_engine.models import ErrorResponse, Received
 from agent_engine.settings import ServiceSettings
-from agent_engine.store import SqlStore
+from agent_engine.triage.classify import Classifier
 from agent_engine.web.cloud import create_cloud_app
 from agent_engine.web.common import error_response
 from agent_engine.web.developer import create_developer_app
+from agent_engine.web.store import SqlStore
 from tests.builders import batch, gzipped, log_file
 from tests.web.conftest import AGENT_TOKEN, DEV_TOKEN
 

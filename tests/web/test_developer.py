@@ -12,12 +12,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from agent_engine.classify import Classifier
-from agent_engine.models import Analysis, ErrorResponse, Health, RunList
+from agent_engine.contracts import Analysis, ErrorResponse, Health, RunList
 from agent_engine.settings import ServiceSettings
-from agent_engine.store import SQLiteStore, SqlStore
+from agent_engine.triage.classify import Classifier
 from agent_engine.web.common import RequestContext
 from agent_engine.web.developer import create_developer_app
+from agent_engine.web.store import SQLiteStore, SqlStore
 from tests.builders import batch, case_batch, gzipped, log_file, run_info
 from tests.web.conftest import DEV_TOKEN
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import stamina
 
-from agent_engine.outbox import Outbox
-from agent_engine.store import open_store
+from agent_engine.delivery.outbox import Outbox
+from agent_engine.web.store import open_store
 from tests.web.live import Service, services
 from tools.send_ci_logs import main
 

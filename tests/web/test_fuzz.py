@@ -15,13 +15,13 @@ import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agent_engine.classify import Classifier
-from agent_engine.models import Analysis, ErrorResponse, Received
-from agent_engine.rules import load_rules
+from agent_engine.contracts import Analysis, ErrorResponse, Received
 from agent_engine.settings import ServiceSettings
-from agent_engine.store import SQLiteStore
+from agent_engine.triage.classify import Classifier
+from agent_engine.triage.rules import load_rules
 from agent_engine.web.cloud import create_cloud_app
 from agent_engine.web.developer import create_developer_app
+from agent_engine.web.store import SQLiteStore
 from tests.builders import batch
 from tests.web.conftest import AGENT_TOKEN, DEV_TOKEN
 

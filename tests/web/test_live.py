@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from agent_engine.models import Received
-from agent_engine.store import open_store
+from agent_engine.contracts import Received
+from agent_engine.web.store import open_store
 from tests.builders import case_batch, gzipped
 from tests.web.live import Service, services
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import stamina
 
-from agent_engine.models import Analysis
-from agent_engine.outbox import Outbox
+from agent_engine.contracts import Analysis
+from agent_engine.delivery.outbox import Outbox
 from tests.web.live import Service, services
 from tools.self_heal import main as self_heal
 from tools.send_ci_logs import main as send

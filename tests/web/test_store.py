@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from agent_engine.errors import ConfigError, IdempotencyConflictError, StoreUnavailableError
-from agent_engine.store import PostgresStore, SQLiteStore, SqlStore, StoredRun, open_store
+from agent_engine.web.store import PostgresStore, SQLiteStore, SqlStore, StoredRun, open_store
 
 
 def record(n: int = 1, **overrides: object) -> StoredRun:

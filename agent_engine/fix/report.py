@@ -8,9 +8,9 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from agent_engine.guardrails import RuleResult, Violation
-from agent_engine.models import Contract, ShortText, Text, Versioned
-from agent_engine.process import ProcessRecord
+from agent_engine.contracts import Contract, ShortText, Text, Versioned
+from agent_engine.fix.guardrails import RuleResult, Violation
+from agent_engine.heal.process import ProcessRecord
 
 Outcome = Literal["validated", "needs_manual_review", "refused", "abstained", "not_applicable"]
 

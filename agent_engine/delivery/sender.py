@@ -8,8 +8,8 @@ import time
 import httpx
 import stamina
 
+from agent_engine.contracts import Analysis, ErrorBlocker, ErrorResponse, Received
 from agent_engine.errors import AgentEngineError
-from agent_engine.models import Analysis, ErrorBlocker, ErrorResponse, Received
 
 LOGS_PATH = "/api/ci/logs"
 

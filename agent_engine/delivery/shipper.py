@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from agent_engine.contracts import LogBatch, LogFile, LogKind, Outcome, RunInfo, TestResult
 from agent_engine.errors import InputError
-from agent_engine.junit import parse_junit
-from agent_engine.models import LogBatch, LogFile, LogKind, Outcome, RunInfo, TestResult
-from agent_engine.redact import redact
-from agent_engine.scan import Scanner, ScanStats
+from agent_engine.triage.junit import parse_junit
+from agent_engine.triage.redact import redact
+from agent_engine.triage.scan import Scanner, ScanStats
 
 LOG_BUDGET = 1_000_000  # characters kept per log
 HEAD_SHARE, TAIL_SHARE = 0.2, 0.4  # the rest goes to windows around error lines

@@ -9,10 +9,10 @@ from typing import Any
 
 import re2
 
-from agent_engine.junit import same_test
-from agent_engine.models import FailedTest
-from agent_engine.redact import redact
-from agent_engine.scan import Hit
+from agent_engine.contracts import FailedTest
+from agent_engine.triage.junit import same_test
+from agent_engine.triage.redact import redact
+from agent_engine.triage.scan import Hit
 
 MAX_FAILED_TESTS = 500
 

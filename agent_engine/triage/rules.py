@@ -90,10 +90,10 @@ def _check_rule(path: Path, rule: Rule) -> None:
 
 def builtin_packs() -> list[Pack]:
     """The packs shipped with agent_engine, in order."""
-    folder = resources.files("agent_engine") / "packs"
+    folder = resources.files("agent_engine.triage") / "packs"
     return [
         load_pack(
-            Path(f"agent_engine/packs/{name}.toml"),
+            Path(f"agent_engine/triage/packs/{name}.toml"),
             (folder / f"{name}.toml").read_text(encoding="utf-8"),
         )
         for name in BUILTIN_PACKS

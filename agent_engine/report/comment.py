@@ -3,7 +3,7 @@ section per kind of news, each item with its evidence line, confidence and repro
 
 from __future__ import annotations
 
-from agent_engine.history import RunRecord
+from agent_engine.report.history import RunRecord
 from agent_engine.taxonomy import TAXONOMY, BlockerType, ErrorType
 
 MARKER = "<!-- agent-engine:pr-comment -->"

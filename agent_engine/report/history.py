@@ -11,8 +11,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from agent_engine.guardrails import RuleResult, Violation
-from agent_engine.models import (
+from agent_engine.contracts import (
     Contract,
     LogLine,
     Outcome,
@@ -21,6 +20,7 @@ from agent_engine.models import (
     Text,
     Versioned,
 )
+from agent_engine.fix.guardrails import RuleResult, Violation
 
 DEFAULT_RETENTION = 500
 MAX_PATCH_CHARS = 64_000

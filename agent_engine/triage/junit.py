@@ -15,8 +15,8 @@ from xml.sax.xmlreader import AttributesImpl
 
 from defusedxml.sax import make_parser
 
+from agent_engine.contracts import TestOutcome, TestResult
 from agent_engine.errors import InputError
-from agent_engine.models import TestOutcome, TestResult
 
 MAX_MESSAGE = 20_000
 _PY_FILE_LINE = re.compile(r"^(?P<file>[^\s:]+\.py):(?P<line>[0-9]+):", re.MULTILINE)

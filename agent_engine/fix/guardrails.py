@@ -1,5 +1,5 @@
 """Guardrails on a fix patch: where it may write, how much, and never a weaker test, judged on
-the code's structure (agent_engine.structure), not on line patterns. `check(diff, policy,
+the code's structure (agent_engine.fix.structure), not on line patterns. `check(diff, policy,
 fix_class, sources)` lists every violation with its rule, threshold and observed value; an
 empty list means the patch may be validated (spec/self-heal-and-fix.md)."""
 
@@ -12,89 +12,17 @@ from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 from unidiff import PatchedFile, PatchSet
 from unidiff.errors import UnidiffParseError
 
-from agent_engine.structure import compare
+from agent_engine.fix.structure import compare
+from agent_engine.settings import Cap, GuardrailPolicy
 
-# Always protected, whatever agent-engine.toml says: it can add paths, never remove these.
-# A pattern without a slash names a file anywhere in the repository.
-PROTECTED: tuple[str, ...] = (
-    ".github/**",
-    "agent-engine.toml",
-    "CODEOWNERS",
-    ".env*",
-    # lockfiles and requirements
-    "*.lock",
-    "package-lock.json",
-    "pnpm-lock.yaml",
-    "npm-shrinkwrap.json",
-    "requirements*.txt",
-    "constraints*.txt",
-    "go.sum",
-    # what configures a test run: options, plugins, interpreter start-up, ignored files
-    "conftest.py",
-    "pytest.ini",
-    ".pytest.ini",
-    "tox.ini",
-    "setup.cfg",
-    "setup.py",
-    "pyproject.toml",
-    "noxfile.py",
-    "playwright.config.*",
-    "package.json",
-    "*.pth",
-    "sitecustomize.py",
-    "usercustomize.py",
-    ".gitignore",
-    ".gitattributes",
-    ".gitmodules",
-)
-# Test files and page objects; not every `pages/` folder (that is production code in many
-# web apps, e.g. web/src/pages/api/pay.ts).
-ALLOWED: tuple[str, ...] = (
-    "**/e2e/**/*.py",
-    "**/tests/**/*.py",
-    "**/test/**/*.py",
-    "**/test_*.py",
-    "**/*_test.py",
-    "**/page_objects/**/*.py",
-    "**/pageobjects/**/*.py",
-)
 # Where a file is a test whatever the fix class: it is judged by the test rules.
 _TEST_FILES = ("test_*.py", "*_test.py", "**/tests/**", "**/test/**", "**/e2e/**")
 
 FileSources = tuple[bytes | None, bytes | None]
-
-
-class Cap(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    files: int = Field(ge=0)
-    lines: int = Field(ge=0)
-
-
-class GuardrailPolicy(BaseModel):
-    """Where a fix may write and how much, by fix class (agent-engine.toml [fix_agent])."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    allowed: list[str] = Field(default_factory=lambda: list(ALLOWED))
-    protected: list[str] = Field(
-        default_factory=list,
-        description="protected paths added to the built-in list (which always applies)",
-    )
-    caps: dict[str, Cap] = Field(
-        default_factory=lambda: {
-            "locator": Cap(files=1, lines=10),
-            "test": Cap(files=3, lines=40),
-            "backend": Cap(files=3, lines=60),
-        }
-    )
-
-    def protected_paths(self) -> list[str]:
-        return [*PROTECTED, *(p for p in self.protected if p not in PROTECTED)]
 
 
 class Violation(BaseModel):

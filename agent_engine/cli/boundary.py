@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from agent_engine.actions import annotate
+from agent_engine.cli.actions import annotate
+from agent_engine.contracts import ErrorResponse
 from agent_engine.errors import AgentEngineError
-from agent_engine.models import ErrorResponse
 
 
 def guarded(run: Callable[[], int], *, json_errors: bool = False) -> int:

@@ -19,8 +19,8 @@ from typing import Any, Protocol
 import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+from agent_engine.contracts import History, RunSummary
 from agent_engine.errors import ConfigError, IdempotencyConflictError, StoreUnavailableError
-from agent_engine.models import History, RunSummary
 
 SCHEMA_VERSION = 1
 _SCHEMA = """

@@ -10,9 +10,9 @@ from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
-from agent_engine.guardrails import GuardrailPolicy
-from agent_engine.locators import LocatorError, Step, chain
-from agent_engine.worktree import git
+from agent_engine.fix.locators import LocatorError, Step, chain
+from agent_engine.fix.worktree import git
+from agent_engine.settings import GuardrailPolicy
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,34 +15,7 @@ from typing import Literal
 
 from pydantic import Field, TypeAdapter, ValidationError
 
-from agent_engine.classify import Classifier, LogSource
-from agent_engine.errors import InputError
-from agent_engine.fixreport import (
-    Edit,
-    FixMetadata,
-    GuardrailReport,
-    HealRecord,
-    Outcome,
-    Validation,
-    commit_message,
-    merged,
-    pr_body,
-    rules_of,
-)
-from agent_engine.guardrails import (
-    RULES,
-    GuardrailPolicy,
-    Violation,
-    check,
-    paths_of,
-    plugin_paths,
-    report,
-    test_files,
-)
-from agent_engine.healer import Heal, heal_locator, narrowing_tail
-from agent_engine.junit import Case, outcomes, read_cases, same_test
-from agent_engine.locators import LocatorError, parse, render
-from agent_engine.models import (
+from agent_engine.contracts import (
     Analysis,
     CommitSha,
     Contract,
@@ -55,12 +28,32 @@ from agent_engine.models import (
     Text,
     Versioned,
 )
-from agent_engine.process import Limits, ProcessRecord, run
-from agent_engine.redact import redact
-from agent_engine.settings import Settings, expand
-from agent_engine.sites import Site, locate, write_edits
-from agent_engine.taxonomy import ErrorType, FixStrategy
-from agent_engine.worktree import (
+from agent_engine.errors import InputError
+from agent_engine.fix.guardrails import (
+    RULES,
+    Violation,
+    check,
+    paths_of,
+    plugin_paths,
+    report,
+    test_files,
+)
+from agent_engine.fix.healer import Heal, heal_locator, narrowing_tail
+from agent_engine.fix.locators import LocatorError, parse, render
+from agent_engine.fix.report import (
+    Edit,
+    FixMetadata,
+    GuardrailReport,
+    HealRecord,
+    Outcome,
+    Validation,
+    commit_message,
+    merged,
+    pr_body,
+    rules_of,
+)
+from agent_engine.fix.sites import Site, locate, write_edits
+from agent_engine.fix.worktree import (
     FixAgentError,
     git,
     restore,
@@ -69,6 +62,12 @@ from agent_engine.worktree import (
     take_diff,
     worktree,
 )
+from agent_engine.heal.process import Limits, ProcessRecord, run
+from agent_engine.settings import GuardrailPolicy, Settings, expand
+from agent_engine.taxonomy import ErrorType, FixStrategy
+from agent_engine.triage.classify import Classifier, LogSource
+from agent_engine.triage.junit import Case, outcomes, read_cases, same_test
+from agent_engine.triage.redact import redact
 
 MAX_SNAPSHOT_BYTES = 5 * 1024 * 1024
 

@@ -9,12 +9,12 @@ from collections.abc import Mapping
 import httpx
 import stamina
 
+from agent_engine.contracts import ErrorDetail, ErrorResponse
 from agent_engine.errors import (
     AgentEngineError,
     UpstreamTimeoutError,
     UpstreamUnavailableError,
 )
-from agent_engine.models import ErrorDetail, ErrorResponse
 
 RETRY_STATUSES = frozenset({502, 503, 504})
 MAX_RETRY_AFTER_S = 10.0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agent_engine.models import Analysis, Classification, FailedTest
+from agent_engine.contracts import Analysis, Classification, FailedTest
 
 MAX_TESTS_SHOWN = 10
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Literal
 
-from agent_engine.locators import (
+from agent_engine.fix.locators import (
     Element,
     Step,
     accessible_name,

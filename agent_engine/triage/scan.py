@@ -9,8 +9,8 @@ from typing import BinaryIO
 
 import re2
 
-from agent_engine.preprocess import clean_chunk, decode, is_boilerplate, tolerate_prefix
-from agent_engine.rules import OPTIONS
+from agent_engine.triage.preprocess import clean_chunk, decode, is_boilerplate, tolerate_prefix
+from agent_engine.triage.rules import OPTIONS
 
 CHUNK_BYTES = 4 << 20
 MAX_LINE_CHARS = 4000  # longer lines are cut for matching and evidence

@@ -11,10 +11,13 @@ from pathlib import Path
 
 import jinja2
 
-from agent_engine import charts
-from agent_engine.analysis import run_key
-from agent_engine.fixreport import FixMetadata
-from agent_engine.history import (
+from agent_engine.contracts import Analysis, RunInfo, TestOutcome
+from agent_engine.fix.report import FixMetadata
+from agent_engine.heal.policy import Decision
+from agent_engine.heal.process import ProcessRecord
+from agent_engine.heal.selfheal import Report
+from agent_engine.report import charts
+from agent_engine.report.history import (
     MAX_PATCH_CHARS,
     ActionRecord,
     Artifact,
@@ -31,14 +34,11 @@ from agent_engine.history import (
     pass_rates,
     recurring,
 )
-from agent_engine.junit import Case
-from agent_engine.models import Analysis, RunInfo, TestOutcome
-from agent_engine.policy import Decision
-from agent_engine.process import ProcessRecord
-from agent_engine.selfheal import Report
 from agent_engine.settings import expand
+from agent_engine.triage.analysis import run_key
+from agent_engine.triage.junit import Case
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "dashboard_templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "dashboard_templates"
 INDEX_RUNS = 50
 _ARTIFACTS = {".zip": "trace", ".png": "screenshot", ".webm": "video", ".html": "dom_snapshot"}
 

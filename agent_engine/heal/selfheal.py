@@ -12,14 +12,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agent_engine import backend
-from agent_engine.classify import Classifier, LogSource
-from agent_engine.junit import outcomes, read_cases
-from agent_engine.models import Analysis, TestResult, Versioned
-from agent_engine.policy import RUNNABLE, Context, Decision, LedgerEntry
-from agent_engine.process import Limits, ProcessRecord, run
+from agent_engine.contracts import Analysis, TestResult, Versioned
+from agent_engine.heal import backend
+from agent_engine.heal.policy import RUNNABLE, Context, Decision, LedgerEntry
+from agent_engine.heal.process import Limits, ProcessRecord, run
 from agent_engine.settings import Settings, expand
 from agent_engine.taxonomy import HealAction
+from agent_engine.triage.classify import Classifier, LogSource
+from agent_engine.triage.junit import outcomes, read_cases
 
 Verdict = Literal["healed", "still_failing", "different_failure", "not_run"]
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import httpx
 
+from agent_engine.contracts import ErrorBlocker
 from agent_engine.errors import AgentEngineError
 from agent_engine.files import write_atomic
-from agent_engine.models import ErrorBlocker
 from agent_engine.settings import AppSettings, expand
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
-from agent_engine.classify import Classifier, LogSource
-from agent_engine.models import (
+from agent_engine.contracts import (
     Analysis,
     ArtifactLink,
     Classification,
@@ -22,8 +21,9 @@ from agent_engine.models import (
     TestResult,
     Trigger,
 )
-from agent_engine.redact import redact
 from agent_engine.taxonomy import TAXONOMY, ErrorType, FixStrategy
+from agent_engine.triage.classify import Classifier, LogSource
+from agent_engine.triage.redact import redact
 
 DEFAULT_MAX_ATTEMPTS = 2
 FIX_CONSTRAINTS = (

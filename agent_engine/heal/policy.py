@@ -8,28 +8,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agent_engine.models import Versioned
+from agent_engine.contracts import Versioned
+from agent_engine.settings import Policy
 from agent_engine.taxonomy import TAXONOMY, BlockerType, ErrorType, HealAction
 
 # Actions self-heal can run itself; `rerun_job` is advice for a human or the workflow.
 RUNNABLE = frozenset(HealAction) - {HealAction.RERUN_JOB}
-
-
-class Policy(BaseModel):
-    """The bounds self-heal works within (agent-engine.toml [self_heal.policy])."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    triggers: list[str] = Field(default_factory=lambda: ["workflow_dispatch"])
-    allow_pull_request_for_transient: bool = False
-    eligible_types: list[ErrorType] = Field(
-        default_factory=lambda: [t for t, info in TAXONOMY.items() if info.actions]
-    )
-    max_attempts_per_action: int = Field(default=2, ge=0, le=10)
-    max_actions_per_run: int = Field(default=3, ge=0, le=10)
-    storm_share: float = Field(default=0.5, gt=0, le=1)
-    action_timeout_s: float = Field(default=600, gt=0)
-    stall_timeout_s: float = Field(default=120, gt=0)
 
 
 class LedgerEntry(BaseModel):

@@ -8,10 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from agent_engine.errors import InputError
-from agent_engine.failures import EXTRACTORS, FailureCollector
-from agent_engine.junit import UnescapedXml, parse_junit
-from agent_engine.models import (
+from agent_engine.contracts import (
     Alternative,
     Classification,
     Evidence,
@@ -19,11 +16,14 @@ from agent_engine.models import (
     LogLine,
     TestOutcome,
 )
-from agent_engine.redact import redact
-from agent_engine.rules import Effect, Rule
-from agent_engine.scan import Hit, Scanner, ScanStats
-from agent_engine.signature import signature
+from agent_engine.errors import InputError
 from agent_engine.taxonomy import TAXONOMY, ErrorType
+from agent_engine.triage.failures import EXTRACTORS, FailureCollector
+from agent_engine.triage.junit import UnescapedXml, parse_junit
+from agent_engine.triage.redact import redact
+from agent_engine.triage.rules import Effect, Rule
+from agent_engine.triage.scan import Hit, Scanner, ScanStats
+from agent_engine.triage.signature import signature
 
 SOLID = 0.6  # a type whose score reaches this has solid evidence
 MARGIN = 0.3  # an earlier cause wins unless a later one is stronger by more than this

@@ -10,9 +10,9 @@ from typing import Any, Literal
 import httpx
 import stamina
 
-from agent_engine.client import RetryableStatusError, should_retry
-from agent_engine.comment import MARKER
+from agent_engine.delivery.client import RetryableStatusError, should_retry
 from agent_engine.errors import AgentEngineError
+from agent_engine.report.comment import MARKER
 
 Action = Literal["created", "updated", "unchanged"]
 

@@ -1,0 +1,1 @@
+"""The command lines: `agent-engine <stage> <command>`."""

@@ -1,0 +1,1 @@
+"""Delivery: ship the evidence to the Cloud-Agent, an outbox when it is away."""

@@ -1,0 +1,1 @@
+"""The fix agent: a locator patch under guardrails, validated, never pushed."""

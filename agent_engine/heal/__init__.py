@@ -1,0 +1,1 @@
+"""Self-heal: bounded, allow-listed repairs of the environment, never of code."""

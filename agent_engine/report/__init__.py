@@ -1,0 +1,1 @@
+"""Reporting: the run history, the static dashboard and the sticky PR comment."""
