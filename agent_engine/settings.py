@@ -145,7 +145,7 @@ class AppSettings(Section):
     log: Path = Path("out/backend.log")
     env: dict[str, str] = Field(default_factory=dict)
     # The variable through which the app takes fault switches, for demos and drills
-    # (`python -m tools.pipeline run --fault NAME`); unset when the app has none.
+    # (`agent-engine pipeline run --fault NAME`); unset when the app has none.
     fault_switch: str | None = Field(default=None, pattern=r"^[A-Z_][A-Z0-9_]*$")
 
 

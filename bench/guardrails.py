@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from agent_engine.cli import fix as fix_cli
 from agent_engine.files import write_model
 from agent_engine.fix.agent import Constraints, FixInput, InputTarget
 from agent_engine.fix.worktree import git
 from agent_engine.settings import load_settings
 from agent_engine.taxonomy import ErrorType, FixStrategy
-from tools import fix_agent
 
 HOSTILE = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "hostile"
 HONEST_FIX = {
@@ -190,7 +190,7 @@ def run_case(repo: Path, work: Path, case: Case, index: int) -> Result:
     started = time.monotonic()
     printed = io.StringIO()
     with contextlib.chdir(repo), contextlib.redirect_stdout(printed):
-        code = fix_agent.main(argv)
+        code = fix_cli.main(argv)
     seconds = time.monotonic() - started
     meta = json.loads((folder / f"metadata-r5-{index}.json").read_text(encoding="utf-8"))
     worktrees = git(["worktree", "list", "--porcelain"], repo).count("worktree ")

@@ -7,8 +7,8 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from agent_engine.cli import pipeline
 from agent_engine.heal.backend import free_port
-from tools import pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
 FAULT = "drift_id"

@@ -1,41 +1,6 @@
-"""Run a service under uvicorn: python -m tools.serve cloud-agent|developer-agent [--host H]
-[--port P]. Settings come from the environment (AGENT_TOKEN, DEVELOPER_AGENT_URL,
-DEVELOPER_AGENT_TOKEN, AGENT_ENGINE_DATABASE_URL, AGENT_ENGINE_DRAIN)."""
+"""`python -m tools.serve`: the same as `agent-engine serve`."""
 
-from __future__ import annotations
-
-import argparse
-import logging
-import sys
-from collections.abc import Sequence
-
-import uvicorn
-
-FACTORIES = {
-    "cloud-agent": ("agent_engine.web.apps:cloud_agent", 8001),
-    "developer-agent": ("agent_engine.web.apps:developer_agent", 8002),
-}
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.serve", description=__doc__)
-    parser.add_argument("service", choices=sorted(FACTORIES))
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument(
-        "--port", type=int, default=None, help="default: 8001 (cloud-agent), 8002 (developer-agent)"
-    )
-    args = parser.parse_args(argv)
-    factory, default_port = FACTORIES[args.service]
-    port = args.port or default_port
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    print(
-        f"serving {args.service} on http://{args.host}:{port} (OpenAPI: /openapi.json)", flush=True
-    )
-    uvicorn.run(
-        factory, factory=True, host=args.host, port=port, access_log=False, log_level="info"
-    )
-    return 0
-
+from agent_engine.cli.serve import main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

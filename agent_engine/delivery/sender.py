@@ -20,7 +20,7 @@ class UndeliverableError(AgentEngineError):
     code = "undeliverable"
     blocker = ErrorBlocker.TRANSIENT
     retryable = True
-    next_step = "the batch waits in the outbox: run `python -m tools.send_ci_logs flush` later"
+    next_step = "the batch waits in the outbox: run `agent-engine flush` later"
 
 
 class RefusedError(AgentEngineError):

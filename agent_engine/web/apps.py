@@ -1,4 +1,4 @@
-"""App factories wired from the environment, for the entry points (Vercel, tools.serve)."""
+"""App factories wired from the environment, for the entry points (Vercel, `agent-engine serve`)."""
 
 from __future__ import annotations
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from agent_engine.cli.backend import main
 from agent_engine.heal import backend
 from agent_engine.heal.backend import free_port
-from tools.backend import main
 
 
 def config(tmp_path: Path, start: str, port: int, extra: str = "") -> Path:

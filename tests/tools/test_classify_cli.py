@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from agent_engine.cli import classify
+from agent_engine.cli.classify import main
 from agent_engine.contracts import Classification, ErrorResponse
-from tools import classify
-from tools.classify import main
 
 LOCATOR = Path(
     "tests/fixtures/corpus/locator_not_found/pytest-playwright-get-by-role-click-timeout"
@@ -100,4 +100,4 @@ def test_help_and_module_entry_point() -> None:
     )
     assert done.returncode == 0
     assert "--junit FILE" in done.stdout
-    assert classify.parser().prog == "python -m tools.classify"
+    assert classify.parser().prog == "agent-engine classify"

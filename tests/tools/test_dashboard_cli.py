@@ -12,10 +12,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from agent_engine.cli.dashboard import main
 from agent_engine.report.history import DashboardData
 from tests.builders import run_record, write_run_artifacts
 from tests.fakes.loopback import serve_asgi, serve_folder
-from tools.dashboard import main
 
 ENV = {
     "GITHUB_REPOSITORY": "acme/shop",

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from agent_engine.cli.fix import main
 from agent_engine.fix.agent import FixInput
 from agent_engine.fix.report import FixMetadata
 from agent_engine.fix.worktree import git
 from sample_app import scenario
-from tools.fix_agent import main
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = """

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from agent_engine.cli.pipeline import StageTimings, main
 from agent_engine.contracts import Analysis
 from agent_engine.fix.report import FixMetadata
 from agent_engine.heal.backend import free_port
 from agent_engine.heal.selfheal import Report
 from agent_engine.report.history import DashboardData
-from tools.pipeline import StageTimings, main
 
 ROOT = Path(__file__).resolve().parents[2]
 TOUCHED = (

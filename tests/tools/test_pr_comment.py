@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 import stamina
 
+from agent_engine.cli.comment import main
 from agent_engine.report.comment import MARKER
 from tests.builders import write_run_artifacts
 from tests.fakes.github import BOT, FakeGitHub
 from tests.fakes.loopback import serve_asgi
-from tools.pr_comment import main
 
 TOKEN = "ghs_" + "x" * 36
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tools.schema import PUBLISHED, main
+from agent_engine.cli.schema import PUBLISHED, main
 
 
 def test_schemas_are_written_for_every_document(

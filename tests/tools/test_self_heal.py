@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from agent_engine.cli.self_heal import main
 from agent_engine.heal import backend
 from agent_engine.heal.backend import free_port
 from agent_engine.heal.policy import Context, LedgerEntry, decide
@@ -17,7 +18,6 @@ from agent_engine.taxonomy import BlockerType, ErrorType, HealAction
 from agent_engine.triage.classify import Classifier
 from agent_engine.triage.rules import load_rules
 from sample_app import scenario
-from tools.self_heal import main
 
 E2E = "sample_app/e2e"
 

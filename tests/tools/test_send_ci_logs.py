@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from agent_engine.cli.ship import main
 from agent_engine.contracts import Analysis, LogBatch, LogKind, Outcome
 from agent_engine.delivery.outbox import Outbox
 from agent_engine.delivery.shipper import build_batch, idempotency_key, pr_number, run_info, trim
 from agent_engine.errors import InputError
 from agent_engine.triage.rules import load_rules
 from agent_engine.triage.scan import Scanner
-from tools.send_ci_logs import main
 
 SCANNER = Scanner([r.pattern for r in load_rules()])
 GITHUB = {

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 import stamina
 
+from agent_engine.cli.ship import main
 from agent_engine.delivery.outbox import Outbox
 from agent_engine.web.store import open_store
 from tests.web.live import Service, services
-from tools.send_ci_logs import main
 
 TOKENS = {"agent": "drill-agent-token-0123", "developer": "drill-developer-token-0123"}
 BATCHES = 50

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 import stamina
 
+from agent_engine.cli.self_heal import main as self_heal
+from agent_engine.cli.ship import main as send
 from agent_engine.contracts import Analysis
 from agent_engine.delivery.outbox import Outbox
 from tests.web.live import Service, services
-from tools.self_heal import main as self_heal
-from tools.send_ci_logs import main as send
 
 TOKENS = {"agent": "paths-agent-token-0123", "developer": "paths-developer-token-0123"}
 LOG = "tests/fixtures/corpus/locator_not_found/sample-app-drift_id/test-output.log"
