@@ -4,6 +4,7 @@ stages before it, never one after it (house-style.md)."""
 from __future__ import annotations
 
 import ast
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -52,3 +53,14 @@ def test_the_top_level_is_a_small_core_and_the_stages() -> None:
     assert folders == set(ORDER[1:])
     core = {p.stem for p in PACKAGE.glob("*.py")} - {"__init__"}
     assert len(core) <= 8, core
+
+
+def test_the_distribution_lists_every_package() -> None:
+    """setuptools is given the packages by name (the templates are mapped in from the top-level
+    dashboard_templates/), so a new stage must be listed in pyproject.toml too."""
+    config = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(config["tool"]["setuptools"]["packages"])
+    found = {name_of(p.parent / "__init__.py") for p in PACKAGE.rglob("__init__.py")}
+    assert listed == found | {"agent_engine.report.templates"}
+    mapped = config["tool"]["setuptools"]["package-dir"]["agent_engine.report.templates"]
+    assert (PACKAGE.parent / mapped / "index.html").is_file()

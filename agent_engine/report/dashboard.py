@@ -7,6 +7,7 @@ import shlex
 import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
+from importlib import resources
 from pathlib import Path
 
 import jinja2
@@ -38,7 +39,8 @@ from agent_engine.settings import expand
 from agent_engine.triage.analysis import run_key
 from agent_engine.triage.junit import Case
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "dashboard_templates"
+# dashboard_templates/ in the repository, agent_engine/report/templates/ once installed.
+TEMPLATES = Path(str(resources.files("agent_engine.report.templates")))
 INDEX_RUNS = 50
 _ARTIFACTS = {".zip": "trace", ".png": "screenshot", ".webm": "video", ".html": "dom_snapshot"}
 

@@ -1,0 +1,1 @@
+"""The dashboard's Jinja2 templates and stylesheet, shipped as agent_engine.report.templates."""
