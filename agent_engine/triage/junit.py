@@ -68,7 +68,7 @@ class _Handler(xml.sax.handler.ContentHandler):
 
     def _case(self) -> Case:
         text = "".join(self._text)[:MAX_MESSAGE]
-        file, line = _location(self._attrs, text)
+        file, line = _location(self._attrs, text, self._properties.get("failure_location", ""))
         name, classname = self._attrs.get("name", "?"), self._attrs.get("classname", "")
         result = TestResult(
             id=_test_id(classname, name, file),
@@ -135,7 +135,12 @@ def outcomes(cases: Iterable[Case], wanted: Iterable[str]) -> dict[str, str]:
     return found
 
 
-def _location(attrs: dict[str, str], text: str) -> tuple[str, int | None]:
+def _location(attrs: dict[str, str], text: str, named: str) -> tuple[str, int | None]:
+    """Where the test failed: as Agent Engine's pytest plugin named it (whatever `--tb` said),
+    else the report's attributes, else the traceback's `file.py:line:` of the test module."""
+    path, _, line_text = named.rpartition(":")
+    if path and line_text.isdigit():
+        return path, int(line_text)
     if attrs.get("file"):
         line = attrs.get("line", "")
         return attrs["file"], int(line) + 1 if line.isdigit() else None

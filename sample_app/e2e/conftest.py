@@ -1,11 +1,10 @@
-"""The E2E suite's fixtures: Chromium as ecosystem.md B3 launches it, the saved sign-in, and a
-DOM snapshot next to the screenshot and trace of every failed test."""
+"""The E2E suite's fixtures: Chromium as ecosystem.md B3 launches it and the saved sign-in.
+(Agent Engine's pytest plugin keeps a DOM snapshot of every failed test beside its trace.)"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Generator, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -48,7 +47,7 @@ def _timeouts(request: pytest.FixtureRequest) -> None:
 def anonymous_page(
     browser: Browser,
     base_url: str,
-    output_path: str,  # noqa: ARG001 - requested so the failure hook finds the folder
+    output_path: str,  # noqa: ARG001 - failure snapshots land beside the trace
 ) -> Iterator[Page]:
     """A page in a fresh context with nobody signed in."""
     context: BrowserContext = browser.new_context(base_url=base_url)
@@ -56,29 +55,3 @@ def anonymous_page(
     page.set_default_timeout(TIMEOUT_MS)
     yield page
     context.close()
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item) -> Generator[None, Any, None]:
-    """On failure, keep the page's HTML and name it in the JUnit XML (`dom_snapshot`)."""
-    outcome = yield
-    report = outcome.get_result()
-    if report.when != "call" or not report.failed:
-        return
-    funcargs = getattr(item, "funcargs", {})
-    page = funcargs.get("page") or funcargs.get("anonymous_page")
-    folder = funcargs.get("output_path")
-    if page is None or folder is None or page.is_closed():
-        return
-    path = Path(folder) / "dom.html"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(page.content(), encoding="utf-8")
-    item.user_properties.append(("dom_snapshot", report_path(item.config, path)))
-
-
-def report_path(config: pytest.Config, path: Path) -> str:
-    """Like pytest-playwright's artifact paths: relative to where pytest started, if inside."""
-    try:
-        return str(path.resolve().relative_to(config.invocation_params.dir))
-    except ValueError:
-        return str(path.resolve())
