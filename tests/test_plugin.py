@@ -18,15 +18,15 @@ CHROMIUM = os.environ.get("CHROMIUM_EXECUTABLE") or (
     "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else ""
 )
 PAGE = "<html><body><h1>Orders</h1><button id='place-order'>Place order</button></body></html>"
-CONFTEST = f'''
+CONFTEST = f"""
 import pytest
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     extra = {{"executable_path": {CHROMIUM!r}}} if {CHROMIUM!r} else {{}}
     return {{**browser_type_launch_args, **extra, "args": ["--no-sandbox", "--disable-gpu"]}}
-'''
-FIXTURE_SUITE = f'''
+"""
+FIXTURE_SUITE = f"""
 from playwright.sync_api import Page, expect
 
 
@@ -38,10 +38,10 @@ def test_passes(page: Page) -> None:
 def test_stale_locator(page: Page) -> None:
     page.set_content({PAGE!r})
     page.locator("#submit-order").click(timeout=500)
-'''
+"""
 # A suite that starts Playwright and its browser itself, and closes it in `finally`: the
 # pages are gone by the time pytest reports, so the plugin keeps them as they close.
-SELF_LAUNCHED = f'''
+SELF_LAUNCHED = f"""
 from playwright.sync_api import sync_playwright
 
 
@@ -54,7 +54,7 @@ def test_own_browser() -> None:
             page.get_by_role("button", name="Submit order").click(timeout=500)
         finally:
             browser.close()
-'''
+"""
 
 
 def run_suite(
@@ -66,8 +66,21 @@ def run_suite(
         (folder / "conftest.py").write_text(CONFTEST)
     junit = folder / "junit.xml"
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--rootdir", str(folder)]
-        + ["-c", os.devnull, f"--junitxml={junit}", *extra, "test_suite.py"],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "--rootdir",
+            str(folder),
+            "-c",
+            os.devnull,
+            f"--junitxml={junit}",
+            *extra,
+            "test_suite.py",
+        ],
         cwd=folder,
         env={**os.environ, **(env or {})},
         capture_output=True,
@@ -108,7 +121,9 @@ def test_a_browser_the_test_launched_and_closed_itself_is_kept(tmp_path: Path) -
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not CHROMIUM, reason="needs a Chromium binary to wrap (Debian's or CHROMIUM_EXECUTABLE)")
+@pytest.mark.skipif(
+    not CHROMIUM, reason="needs a Chromium binary to wrap (Debian's or CHROMIUM_EXECUTABLE)"
+)
 def test_every_chromium_launch_honours_chromium_executable(tmp_path: Path) -> None:
     used = tmp_path / "launched-by-wrapper"
     wrapper = tmp_path / "chromium-wrapper"

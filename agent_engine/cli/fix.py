@@ -26,8 +26,9 @@ from agent_engine.cli.common import (
     read,
     summary,
 )
+from agent_engine.errors import ConfigError
 from agent_engine.files import write_atomic, write_model
-from agent_engine.fix.agent import FixAgent, FixInput, build_input
+from agent_engine.fix.agent import FixAgent, FixInput, build_input, frozen_differences
 from agent_engine.fix.worktree import git
 from agent_engine.settings import load_settings
 from agent_engine.triage.classify import Classifier
@@ -61,6 +62,14 @@ def cmd_prepare_input(args: argparse.Namespace) -> int:
 def cmd_apply_and_validate(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     fix_input = FixInput.model_validate_json(read(args.dir / "input.json"))
+    changed = frozen_differences(fix_input, settings)
+    if changed:
+        raise ConfigError(
+            f"the config differs from what prepare-input froze into {args.dir / 'input.json'}: "
+            + "; ".join(changed),
+            next_step="run `agent-engine fix prepare-input` again with this --config, "
+            "then apply-and-validate",
+        )
     proposal = read(args.patch) if args.patch else None
     root = Path(git(["rev-parse", "--show-toplevel"], Path.cwd()).strip())
     agent = FixAgent(settings, root, args.dir, Classifier(load_rules(settings.classifier)))

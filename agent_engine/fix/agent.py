@@ -173,6 +173,18 @@ def build_input(  # noqa: PLR0917 - the input, from its sources
     )
 
 
+def frozen_differences(fix_input: FixInput, settings: Settings) -> list[str]:
+    """What agent-engine.toml now says differently from what prepare-input froze (a patch is
+    judged and validated by the constraints in input.json, never silently by others)."""
+    frozen, now = fix_input.constraints, settings.fix_agent
+    pairs = {
+        "[fix_agent.guardrails]": (frozen.guardrails, now.guardrails),
+        "[fix_agent] validation_runs": (frozen.validation_runs, now.validation_runs),
+        "[fix_agent] validation_budget_s": (frozen.validation_budget_s, now.validation_budget_s),
+    }
+    return [f"{key}: {old!r} then, {new!r} now" for key, (old, new) in pairs.items() if old != new]
+
+
 _TEST_ID: TypeAdapter[str] = TypeAdapter(TestId)
 _PATH: TypeAdapter[str] = TypeAdapter(RelativePath)
 
