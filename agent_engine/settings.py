@@ -18,7 +18,7 @@ from pydantic import (
     field_validator,
 )
 
-from agent_engine.contracts import ErrorDetail
+from agent_engine.contracts import ErrorDetail, RelativePath
 from agent_engine.errors import ConfigError
 from agent_engine.taxonomy import TAXONOMY, ErrorType
 
@@ -194,6 +194,9 @@ class FixAgentSettings(Section):
     validation_command: Command | None = None
     validation_runs: int = Field(default=3, ge=1, le=10)
     validation_budget_s: float = Field(default=600, gt=0)
+    # Git-ignored paths of the checkout the suite needs at run time (a folder for its SQLite
+    # file, uploads), copied into the validation worktree, which holds only tracked files.
+    worktree_copy: list[RelativePath] = Field(default_factory=list)
     # Variables a validation run may see besides a few basics (PATH, HOME, LANG, ...) and
     # [e2e] env: code from a proposed patch runs there, so never a token or a secret.
     pass_env: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]] = Field(

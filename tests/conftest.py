@@ -50,3 +50,8 @@ def pg_url() -> Iterator[str]:
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+# The fixtures hold small projects of their own (an app with its own UI tests): data for the
+# tests here, never collected as tests of this project.
+collect_ignore = ["fixtures"]

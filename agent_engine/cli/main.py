@@ -11,6 +11,8 @@
   pipeline    run: the whole flow on this machine
   backend     prepare | start | wait | stop: the app under test
   e2e         auth | smoke | run: the E2E suite as agent-engine.toml says
+  init        write a commented agent-engine.toml for this repository
+  doctor      check agent-engine.toml against this machine and say what to fix
   schema      the JSON Schemas of the contract documents
 
 `agent-engine <stage> --help` says more about each."""
@@ -37,6 +39,8 @@ STAGES: dict[str, tuple[str, tuple[str, ...]]] = {
     "pipeline": ("pipeline", ()),
     "backend": ("backend", ()),
     "e2e": ("e2e", ()),
+    "init": ("init", ()),
+    "doctor": ("doctor", ()),
     "schema": ("schema", ()),
 }
 

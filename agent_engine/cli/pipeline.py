@@ -97,14 +97,20 @@ class Pipeline:
         self.environment()
         with ExitStack() as stack:
             stack.callback(self.stop_backend)
-            with self.stage("prepare", "migrate and seed the app"):
-                self.prepare()
-            with self.stage("auth", "sign in on its own backend and save the storage state"):
-                self.backend()
-                code = e2e.main(["auth", *self.config])
-                self.stop_backend()
-                if code != 0:
-                    raise PipelineError(f"the sign-in step failed (exit {code}); see its output")
+            app, suite = self.settings.app, self.settings.e2e
+            assert suite is not None
+            if app is not None:
+                with self.stage("prepare", "migrate and seed the app"):
+                    self.prepare()
+            if suite.auth is not None:
+                with self.stage("auth", "sign in on its own backend and save the storage state"):
+                    self.backend()
+                    code = e2e.main(["auth", *self.config])
+                    self.stop_backend()
+                    if code != 0:
+                        raise PipelineError(
+                            f"the sign-in step failed (exit {code}); see its output"
+                        )
             with self.stage("e2e", "run the E2E suite on a fresh backend"):
                 self.backend()
                 e2e_code = e2e.main(["run", *self.config])
@@ -123,16 +129,14 @@ class Pipeline:
         """The run as the GITHUB_* variables would describe it; locally the user asked for
         self-heal, so the trigger is workflow_dispatch."""
         app = self.settings.app
-        if app is None or self.settings.e2e is None:
-            raise ConfigError(
-                "the pipeline needs the [app] and [e2e] sections of agent-engine.toml"
-            )
+        if self.settings.e2e is None:
+            raise ConfigError("the pipeline needs the [e2e] section of agent-engine.toml")
         os.environ.pop("DATABASE_URL", None)
         if self.args.fault:
-            if not app.fault_switch:
+            if app is None or not app.fault_switch:
                 raise ConfigError("--fault needs [app] fault_switch in agent-engine.toml")
             os.environ[app.fault_switch] = ",".join(self.args.fault)
-        elif app.fault_switch:
+        elif app is not None and app.fault_switch:
             os.environ.pop(app.fault_switch, None)
         root = Path(git(["rev-parse", "--show-toplevel"], Path.cwd()).strip())
         name = re.sub(r"[^A-Za-z0-9._-]", "-", root.name) or "repo"
@@ -170,8 +174,10 @@ class Pipeline:
         return self.out / "backend.pid"
 
     def backend(self) -> None:
+        """Start the app (none to start when the suite starts it itself: no [app])."""
         app = self.settings.app
-        assert app is not None
+        if app is None:
+            return
         pid = backend.start(app, self.pid_file)
         health = backend.wait_healthy(app.health_url, app.health_timeout_s, pid)
         if not health.ok:

@@ -55,6 +55,8 @@ from agent_engine.fix.report import (
 from agent_engine.fix.sites import Site, locate, write_edits
 from agent_engine.fix.worktree import (
     FixAgentError,
+    copy_into,
+    digest,
     git,
     restore,
     sources,
@@ -239,6 +241,7 @@ class FixAgent:
     ) -> None:
         self.settings, self.root, self.out = settings, root, out
         self.classifier = classifier
+        self.copied: dict[str, str] = {}
 
     def run(
         self, fix_input: FixInput, proposal: str | None = None, fix_class: str = "locator"
@@ -250,6 +253,7 @@ class FixAgent:
         if proposal is None and not fix_input.applicable:
             return "", meta.finish("not_applicable", fix_input.reason)
         with worktree(self.root, fix_input.base_sha) as tree:
+            self.copied = copy_into(self.root, tree, self.settings.fix_agent.worktree_copy)
             outcome, reason, diff = self._on_tree(tree, proposal, meta)
         return diff, meta.finish(outcome, reason, diff)
 
@@ -264,7 +268,7 @@ class FixAgent:
         diff = take_diff(tree)
         policy = self.policy(tree, meta.input.constraints.guardrails)
         failing = [t.locator for t in meta.input.targets]
-        found = judge(tree, diff, policy, meta.fix_class, failing)
+        found = judge(tree, diff, policy, meta.fix_class, failing, self.copied)
         if proposal is not None:  # what it names, in case git applied it elsewhere or not at all
             named = check(proposal, policy, meta.fix_class)
             found += [v for v in named if (v.rule, v.path) not in {(f.rule, f.path) for f in found}]
@@ -332,6 +336,7 @@ class FixAgent:
                 status="not_configured",
                 reason="no [fix_agent] validation_command nor [e2e] run_subset to rerun the tests",
             )
+        copy_into(self.root, tree, fix.worktree_copy)  # restored away after the guardrails
         edited = test_files(paths_of(diff))
         selection = [*edited, *(t for t in tests if t.partition("::")[0] not in edited)]
         result = Validation(
@@ -445,13 +450,19 @@ SAFE_ENV = frozenset(
 _RUN_CONFIGS = frozenset({"pytest.ini", ".pytest.ini", "tox.ini", "setup.cfg", "pyproject.toml"})
 
 
-def judge(
-    tree: Path, diff: str, policy: GuardrailPolicy, fix_class: str, failing: Sequence[str]
+def judge(  # noqa: PLR0917 - the worktree and what judging it takes
+    tree: Path,
+    diff: str,
+    policy: GuardrailPolicy,
+    fix_class: str,
+    failing: Sequence[str],
+    copied: Mapping[str, str],
 ) -> list[Violation]:
     """The guardrails on the worktree as it stands: the diff with each file's contents before
-    and after, and anything the worktree holds that the diff does not."""
+    and after, and anything the worktree holds that the diff does not (but the git-ignored
+    files copied in from the checkout, unchanged)."""
     found = check(diff, policy, fix_class, sources(tree, paths_of(diff)), failing)
-    stray = stray_files(tree)
+    stray = [p for p in stray_files(tree) if copied.get(p) != digest(tree / p)]
     if stray:
         shown = ", ".join(stray[:5]) + (f" and {len(stray) - 5} more" if len(stray) > 5 else "")
         found.append(

@@ -3,6 +3,7 @@ what changed in it (config-independent, byte-stable), and putting it back as it 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -63,6 +64,28 @@ def worktree(root: Path, commit: str) -> Iterator[Path]:
 def take_diff(tree: Path) -> str:
     git(["add", "-A"], tree)
     return git([*_DIFF, "--src-prefix=a/", "--dst-prefix=b/"], tree)
+
+
+def copy_into(root: Path, tree: Path, paths: Sequence[str]) -> dict[str, str]:
+    """Copy git-ignored paths of the checkout that the suite needs (a SQLite folder) into the
+    worktree; the sha256 of every file copied, by path, so that a patch writing there shows."""
+    for path in paths:
+        source, target = root / path, tree / path
+        if source.is_dir():
+            shutil.copytree(source, target, symlinks=True, dirs_exist_ok=True)
+        elif source.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    return {
+        str(file.relative_to(tree)): digest(file)
+        for path in paths
+        for file in ([tree / path] if (tree / path).is_file() else (tree / path).rglob("*"))
+        if file.is_file() and not file.is_symlink()
+    }
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
 
 
 def stray_files(tree: Path) -> list[str]:

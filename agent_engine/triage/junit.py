@@ -68,10 +68,11 @@ class _Handler(xml.sax.handler.ContentHandler):
 
     def _case(self) -> Case:
         text = "".join(self._text)[:MAX_MESSAGE]
-        file, line = _location(self._attrs, text, self._properties.get("failure_location", ""))
+        module, line = _location(self._attrs, text)
         name, classname = self._attrs.get("name", "?"), self._attrs.get("classname", "")
+        file, line = _failing_line(self._properties.get("failure_location", ""), module, line)
         result = TestResult(
-            id=_test_id(classname, name, file),
+            id=_test_id(classname, name, module),
             outcome=self._outcome,
             duration_s=_seconds(self._attrs.get("time", "")),
             message=(self._message or text)[:MAX_MESSAGE],
@@ -135,12 +136,16 @@ def outcomes(cases: Iterable[Case], wanted: Iterable[str]) -> dict[str, str]:
     return found
 
 
-def _location(attrs: dict[str, str], text: str, named: str) -> tuple[str, int | None]:
-    """Where the test failed: as Agent Engine's pytest plugin named it (whatever `--tb` said),
-    else the report's attributes, else the traceback's `file.py:line:` of the test module."""
-    path, _, line_text = named.rpartition(":")
-    if path and line_text.isdigit():
-        return path, int(line_text)
+def _failing_line(named: str, file: str, line: int | None) -> tuple[str, int | None]:
+    """The line that failed as Agent Engine's pytest plugin named it, whatever `--tb` said
+    (it may be in a page object); else the test module's own line."""
+    path, _, number = named.rpartition(":")
+    return (path, int(number)) if path and number.isdigit() else (file, line)
+
+
+def _location(attrs: dict[str, str], text: str) -> tuple[str, int | None]:
+    """The test module and its line: the report's attributes, else the traceback's
+    `file.py:line:` of that module."""
     if attrs.get("file"):
         line = attrs.get("line", "")
         return attrs["file"], int(line) + 1 if line.isdigit() else None

@@ -1,0 +1,200 @@
+"""What a repository shows about its E2E suite, read without running anything: where the
+Playwright tests and page objects are, the pytest configuration, the web framework and how to
+start it, the URL the tests point at, git-ignored runtime folders. `agent-engine init` turns
+it into a commented agent-engine.toml."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from agent_engine.fix.worktree import git
+
+_TEST_FILE = re.compile(r"(^|/)(test_[^/]*|[^/]*_test)\.py$")
+_URL = re.compile(r"https?://(?:127\.0\.0\.1|localhost|0\.0\.0\.0):(\d{2,5})")
+_CONFIGS = (
+    ("pytest.ini", "[pytest]"),
+    (".pytest.ini", "[pytest]"),
+    ("pyproject.toml", "[tool.pytest.ini_options]"),
+    ("tox.ini", "[pytest]"),
+    ("setup.cfg", "[tool:pytest]"),
+)
+# Folders a git-ignore hides that a suite never needs in a copy of the checkout.
+_CACHES = re.compile(
+    r"(^|/)(__pycache__|\.pytest_cache|\.mypy_cache|\.ruff_cache|\.venv|venv|env|node_modules"
+    r"|\.tox|\.nox|build|dist|out|test-results|htmlcov|\.idea|\.vscode|[^/]*\.egg-info)(/|$)"
+)
+
+
+@dataclass(slots=True)
+class App:
+    """How to start the web app, as far as the code tells."""
+
+    framework: str
+    start: list[str]
+    migrate: list[str] | None = None
+    where: str = ""
+
+
+@dataclass(slots=True)
+class Survey:
+    root: Path
+    project: str = ""  # the folder holding the pytest configuration ('' = the repository)
+    pytest_config: str = ""
+    test_dirs: list[str] = field(default_factory=list)
+    playwright_tests: list[str] = field(default_factory=list)
+    uses_fixtures: bool = False  # pytest-playwright's `page`, `context`, `browser` fixtures
+    launches_browser: bool = False  # tests that start Playwright themselves
+    page_objects: list[str] = field(default_factory=list)
+    app: App | None = None
+    starts_own_app: bool = False  # a `live_server`-style fixture starts the app in the suite
+    port: int = 8000
+    runtime_dirs: list[str] = field(default_factory=list)
+
+
+def survey(root: Path) -> Survey:
+    """Read the repository at `root` (a git checkout)."""
+    found = Survey(root=root)
+    files = [f for f in git(["ls-files", "-z"], root).split("\0") if f]
+    sources = {f: _read(root / f) for f in files if f.endswith(".py")}
+    browsing = {  # folders whose conftest drives a browser: every test below is an E2E test
+        str(PurePosixPath(f).parent)
+        for f, t in sources.items()
+        if PurePosixPath(f).name == "conftest.py" and _is_e2e(t)
+    }
+    found.playwright_tests = sorted(
+        f
+        for f, text in sources.items()
+        if _TEST_FILE.search(f) and (_is_e2e(text) or any(_inside(f, d) for d in browsing))
+    )
+    found.test_dirs = _outermost({str(PurePosixPath(f).parent) for f in found.playwright_tests})
+    suite = {f: t for f, t in sources.items() if any(_inside(f, d) for d in found.test_dirs)}
+    found.uses_fixtures = any(_uses_fixtures(t) for f, t in suite.items() if _TEST_FILE.search(f))
+    found.launches_browser = any(
+        "sync_playwright" in t or "async_playwright" in t for t in suite.values()
+    )
+    found.page_objects = sorted(
+        f
+        for f, t in suite.items()
+        if not _TEST_FILE.search(f)
+        and PurePosixPath(f).name != "conftest.py"
+        and _builds_locators(t)
+    )
+    found.starts_own_app = any("live_server" in t for t in suite.values())
+    found.pytest_config, found.project = _pytest_config(root, files, found.test_dirs)
+    found.app = _app(sources, found.project)
+    found.port = _port(suite.values())
+    found.runtime_dirs = _runtime_dirs(root, found.project, files)
+    return found
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def _is_e2e(text: str) -> bool:
+    """Imports Playwright, or takes pytest-playwright's `page` fixture."""
+    return bool(
+        re.search(r"^\s*(from|import)\s+playwright\b", text, re.MULTILINE)
+        or re.search(r"def test_\w*\([^)]*\bpage\b", text)
+    )
+
+
+def _uses_fixtures(text: str) -> bool:
+    return bool(re.search(r"def test_\w*\([^)]*\b(page|context|browser)\b", text))
+
+
+def _builds_locators(text: str) -> bool:
+    return bool(re.search(r"\.(get_by_\w+|locator)\(", text))
+
+
+def _inside(path: str, folder: str) -> bool:
+    return folder in ("", ".") or path.startswith(folder.rstrip("/") + "/")
+
+
+def _outermost(folders: set[str]) -> list[str]:
+    return sorted(f for f in folders if not any(o != f and _inside(f, o) for o in folders))
+
+
+def _pytest_config(root: Path, files: list[str], test_dirs: list[str]) -> tuple[str, str]:
+    """The nearest pytest configuration above the tests, and its folder."""
+    start = PurePosixPath(test_dirs[0]) if test_dirs else PurePosixPath(".")
+    for folder in [start, *start.parents]:
+        for name, section in _CONFIGS:
+            path = str(folder / name) if str(folder) != "." else name
+            if path in files and section in _read(root / path):
+                return path, "" if str(folder) == "." else str(folder)
+    return "", ""
+
+
+def _app(sources: dict[str, str], project: str) -> App | None:
+    """Django's manage.py, or the module that makes a FastAPI, Starlette or Flask app."""
+    here = [f for f in sources if _inside(f, project)]
+    for path in sorted(here, key=lambda p: (p.count("/"), p)):
+        if PurePosixPath(path).name == "manage.py" and "DJANGO_SETTINGS_MODULE" in sources[path]:
+            return App(
+                "Django",
+                ["{python}", path, "runserver", "127.0.0.1:{port}", "--noreload"],
+                ["{python}", path, "migrate", "--noinput"],
+                path,
+            )
+    for kind, call in (("FastAPI", "FastAPI"), ("Starlette", "Starlette"), ("Flask", "Flask")):
+        for path in sorted(here, key=lambda p: (p.count("/"), p)):
+            name = _app_variable(sources[path], call)
+            if name is None or _TEST_FILE.search(path):
+                continue
+            relative = str(PurePosixPath(path).relative_to(project)) if project else path
+            module = relative.removesuffix(".py").replace("/", ".")
+            if kind == "Flask":
+                start = ["{python}", "-m", "flask", "--app", f"{module}:{name}", "run"]
+                start += ["--host", "127.0.0.1", "--port", "{port}"]
+            else:
+                start = ["{python}", "-m", "uvicorn", f"{module}:{name}", "--host", "127.0.0.1"]
+                start += ["--port", "{port}", *(["--app-dir", project] if project else [])]
+            return App(kind, start, None, path)
+    return None
+
+
+def _app_variable(text: str, call: str) -> str | None:
+    if f"{call}(" not in text:
+        return None
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return None
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            func = node.value.func
+            called = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+            target = node.targets[0]
+            if called == call and isinstance(target, ast.Name):
+                return target.id
+    return None
+
+
+def _port(texts: object) -> int:
+    ports = Counter(int(p) for text in texts for p in _URL.findall(str(text)))  # type: ignore[attr-defined]
+    return ports.most_common(1)[0][0] if ports else 8000
+
+
+def _runtime_dirs(root: Path, project: str, files: list[str]) -> list[str]:
+    """Git-ignored folders a suite may need at run time (a SQLite folder, uploads): the ones
+    present in the checkout and the ones a .gitignore names plainly (`workdir/`), caches and
+    build output left out."""
+    listed = git(
+        ["ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"], root
+    )
+    found = {p.rstrip("/") for p in listed.split("\0") if p.endswith("/")}
+    for ignore in (f for f in files if PurePosixPath(f).name == ".gitignore"):
+        base = PurePosixPath(ignore).parent
+        for line in _read(root / ignore).splitlines():
+            name = line.strip()
+            if name.endswith("/") and not re.search(r"[*?\[!#]", name):
+                found.add(str(base / name.strip("/")) if str(base) != "." else name.strip("/"))
+    return sorted(p for p in found if not _CACHES.search(p) and _inside(p, project))
