@@ -12,17 +12,23 @@ import pytest
 import yaml
 
 WORKFLOWS = Path(__file__).resolve().parent.parent / ".github" / "workflows"
+ACTION = WORKFLOWS.parent / "actions" / "run" / "action.yml"
 
 
 def test_zizmor_finds_nothing() -> None:
     zizmor = str(Path(sys.executable).parent / "zizmor")
     done = subprocess.run(
-        [zizmor, "--offline", str(WORKFLOWS)], capture_output=True, text=True, check=False
+        [zizmor, "--offline", str(WORKFLOWS), str(ACTION)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-@pytest.mark.parametrize("workflow", sorted(WORKFLOWS.glob("*.yml")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "workflow", [*sorted(WORKFLOWS.glob("*.yml")), ACTION], ids=lambda p: p.name
+)
 def test_actions_are_pinned_to_a_sha_with_their_version(workflow: Path) -> None:
     uses = re.findall(r"uses: (\S+)(.*)", workflow.read_text(encoding="utf-8"))
     for action, comment in uses:
@@ -187,3 +193,65 @@ def test_the_comment_workflow_treats_the_artifact_as_data() -> None:
     runs = [step["run"] for step in job["steps"] if "run" in step]
     assert runs[-1].startswith("python -m tools.pr_comment post")
     assert "--head-sha" in runs[-1]
+
+
+# --- the action other repositories call ---------------------------------------------------
+
+
+def action_steps() -> list[dict[str, Any]]:
+    steps: list[dict[str, Any]] = yaml.safe_load(ACTION.read_text(encoding="utf-8"))["runs"][
+        "steps"
+    ]
+    return steps
+
+
+def test_the_action_installs_agent_engine_at_its_own_ref_never_the_callers_package() -> None:
+    action = yaml.safe_load(ACTION.read_text(encoding="utf-8"))
+    assert action["runs"]["using"] == "composite"
+    install = next(s for s in action_steps() if "Install Agent Engine" in s.get("name", ""))
+    assert install["env"]["AGENT_ENGINE_SOURCE"] == "${{ github.action_path }}/../../.."
+    assert 'pip install "$AGENT_ENGINE_SOURCE"' in install["run"]
+    text = ACTION.read_text(encoding="utf-8")
+    assert "pip install ." not in text
+    assert "tools.dev" not in text  # this repository's bootstrap is not the user's
+    assert (ACTION.parents[3] / "pyproject.toml").is_file()  # what ../../.. names
+
+
+def test_the_action_never_flips_the_suites_result() -> None:
+    steps = action_steps()
+    after = steps[[s.get("id") for s in steps].index("e2e") + 1 :]
+    agents = [s for s in after if s.get("run", "").lstrip().startswith(("agent-engine", "outcome"))]
+    agents += [
+        s
+        for s in after
+        if "agent-engine ship" in s.get("run", "") or "agent-engine fix" in s.get("run", "")
+    ]
+    for step in agents:
+        if "backend stop" in step.get("run", ""):
+            assert step["if"] == "${{ always() }}"
+            continue
+        assert step.get("continue-on-error") is True, step["name"]
+    last = steps[-1]
+    assert last["run"] == 'exit "${E2E_EXIT_CODE:-1}"'
+    assert last["env"]["E2E_EXIT_CODE"] == "${{ steps.e2e.outputs.exit-code }}"
+    assert "|| code=$?" in next(s for s in steps if s.get("id") == "e2e")["run"]
+    for step in steps:
+        assert "${{" not in step.get("run", ""), step["name"]
+
+
+def action_commands() -> list[list[str]]:
+    found = set()
+    for step in action_steps():
+        for stage, sub in re.findall(
+            r"agent-engine ([a-z0-9-]+)(?: ([a-z][a-z-]*))?", step.get("run", "")
+        ):
+            found.add((stage, sub))
+    return [list(f) for f in sorted(found)]
+
+
+@pytest.mark.parametrize("command", action_commands(), ids=" ".join)
+def test_every_command_the_action_names_exists(command: list[str]) -> None:
+    stage, sub = command
+    argv = [sys.executable, "-m", "agent_engine.cli.main", stage, *([sub] if sub else []), "--help"]
+    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=False, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr

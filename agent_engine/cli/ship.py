@@ -1,8 +1,10 @@
 """Ship CI evidence to the Cloud-Agent, never losing it:
-agent-engine ship [--junit FILE]... [--outbox DIR] [--out FILE] LOG...
+agent-engine ship [--junit FILE]... [--outbox DIR] [--out FILE] [LOG...]
 agent-engine flush [--outbox DIR]
 
 Reads CLOUD_AGENT_URL and AGENT_TOKEN, and the run from the GITHUB_* variables (or flags).
+Without LOG or --junit it ships what agent-engine.toml names: the suite's log and JUnit
+report, the sign-in and smoke logs beside it, the app's log.
 A batch that cannot be delivered before the deadline waits in the outbox for `flush`; the
 analysis is always written (classified locally when the service was not reached)."""
 
@@ -25,7 +27,7 @@ from agent_engine.delivery.outbox import Outbox
 from agent_engine.delivery.sender import Courier, RefusedError, UndeliverableError
 from agent_engine.delivery.shipper import build_batch, gzip_batch, idempotency_key, run_info
 from agent_engine.files import write_model
-from agent_engine.settings import load_settings
+from agent_engine.settings import Settings, load_settings
 from agent_engine.triage.analysis import classify_batch, local_analysis
 from agent_engine.triage.classify import Classifier
 from agent_engine.triage.rules import load_rules
@@ -40,6 +42,23 @@ def courier(args: argparse.Namespace, http: httpx.Client) -> Courier | None:
     if not url or not token:
         return None
     return Courier(url, token, http, deadline_s=args.deadline, max_wait_s=args.max_wait)
+
+
+def configured_logs(settings: Settings) -> list[Path]:
+    """Without LOG arguments: every log agent-engine.toml names that exists (the suite's, the
+    sign-in's and the smoke run's beside it, the app's)."""
+    named: list[Path] = []
+    if settings.e2e:
+        folder = settings.e2e.log.parent
+        named += [settings.e2e.log, folder / "auth.log", folder / "smoke.log"]
+    if settings.app:
+        named.append(settings.app.log)
+    return [p for p in named if p.is_file()]
+
+
+def configured_junit(settings: Settings) -> list[Path]:
+    junit = settings.e2e.junit if settings.e2e else None
+    return [junit] if junit and junit.is_file() else []
 
 
 def classified_locally(classifier: Classifier, batch: LogBatch) -> Analysis:
@@ -60,7 +79,8 @@ def cmd_ship(args: argparse.Namespace) -> int:
         "pr_number": args.pr_number,
     }
     run = run_info(os.environ, overrides)
-    batch = build_batch(run, Outcome(args.outcome), args.logs, args.junit, classifier.scanner)
+    logs, junit = args.logs or configured_logs(settings), args.junit or configured_junit(settings)
+    batch = build_batch(run, Outcome(args.outcome), logs, junit, classifier.scanner)
     body, key = gzip_batch(batch), idempotency_key(run)
     print(
         f"ship: {len(batch.logs)} file(s), {len(batch.tests)} test result(s), "
