@@ -59,6 +59,8 @@ source = Path("e2e/test_app.py").read_text() + Path("e2e/pages.py").read_text()
 count = Path(os.environ["CHECK_COUNTER"])
 runs = int(count.read_text()) + 1 if count.exists() else 1
 count.write_text(str(runs))
+if os.environ.get("CHECK_NEEDS") and not Path(os.environ["CHECK_NEEDS"]).exists():
+    sys.exit(f"{os.environ['CHECK_NEEDS']} is missing")
 if os.environ.get("CHECK_SLEEP"):
     import time; time.sleep(float(os.environ["CHECK_SLEEP"]))
 junit = next(a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--junitxml="))
@@ -491,6 +493,7 @@ R5_CASES = [
 
 
 def propose(repo: Path, tmp_path: Path, mutate: Mutation) -> str:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     scratch = tmp_path / "scratch"
     git(["clone", "-q", str(repo), str(scratch)], tmp_path)
     mutate(scratch)
@@ -568,3 +571,42 @@ def test_a_plain_proposed_locator_fix_is_validated(
     assert meta.outcome == "validated", meta.reason
     assert diff == proposal
     assert meta.strategy == "proposed_patch"
+
+
+def test_git_ignored_folders_the_suite_needs_are_copied_in_and_stay_untouched(
+    repo: Path, tmp_path: Path, classifier: Classifier
+) -> None:
+    (repo / ".gitignore").write_text("fix-agent/\ndata/\n")
+    commit_all(repo, "ignore the data folder")
+    (repo / "data").mkdir()
+    (repo / "data" / "users.json").write_text("{}")
+    honest = propose(
+        repo,
+        tmp_path / "a",
+        edit(T, 'locator("#new-project-btn")', 'get_by_role("link", name="New project")'),
+    )
+    needs = {"env": {"CHECK_NEEDS": "data/users.json"}}
+    without = FixAgent(settings_for(tmp_path, **needs), repo, tmp_path / "out1", classifier)
+    _, meta = without.run(fix_input(repo, CREATE), proposal=honest)
+    assert meta.outcome == "needs_manual_review"  # the suite cannot run without its data
+    assert "missing (never ran)" in meta.validation.reason
+
+    settings = settings_for(tmp_path, worktree_copy=["data"], **needs)
+    diff, meta = FixAgent(settings, repo, tmp_path / "out2", classifier).run(
+        fix_input(repo, CREATE), proposal=honest
+    )
+    assert meta.outcome == "validated", meta.reason
+    assert "data/" not in diff
+
+    def rewrite_data(root: Path) -> None:
+        edit(T, 'locator("#new-project-btn")', 'get_by_role("link", name="New project")')(root)
+        add("data/boost.py", "import os\n")(root)
+        git(["add", "-f", "data/boost.py"], root)
+
+    hostile = propose(repo, tmp_path / "b", rewrite_data)
+    diff, meta = FixAgent(settings, repo, tmp_path / "out3", classifier).run(
+        fix_input(repo, CREATE), proposal=hostile
+    )
+    assert meta.outcome == "refused"
+    assert "ignored_file" in {v.rule for v in meta.guardrails.violations}
+    assert (repo / "data" / "users.json").read_text() == "{}"

@@ -30,6 +30,7 @@ from agent_engine.heal.process import Limits, run
 from agent_engine.settings import AppSettings, E2ESettings, Settings, expand, load_settings
 from agent_engine.triage.junit import read_cases
 
+DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
 PROBE_PAGE = (
     "<main><h1>Agent Engine probe</h1><button id='agent-engine-probe'>Probe</button></main>"
 )
@@ -42,12 +43,16 @@ def test_agent_engine_probe(page):
     page.locator("#agent-engine-probe-missing").click(timeout=1000)
 """
 PROBE_OWN_BROWSER = f"""{PROBE_DOC}
+import os
+
 from playwright.sync_api import sync_playwright
 
 
 def test_agent_engine_probe():
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch()
+        browser = playwright.chromium.launch(
+            executable_path=os.environ.get("CHROMIUM_EXECUTABLE") or None
+        )
         try:
             page = browser.new_page()
             page.set_content({PROBE_PAGE!r})
@@ -122,7 +127,7 @@ def check_browser() -> Check:
             f"Chromium: CHROMIUM_EXECUTABLE={explicit}",
             "" if found else "CHROMIUM_EXECUTABLE names no file",
         )
-    if Path("/usr/bin/chromium").is_file():
+    if DEBIAN_CHROMIUM.is_file():
         return Check(
             True,
             "Chromium: /usr/bin/chromium (CHROMIUM_EXECUTABLE=/usr/bin/chromium makes browsers the "

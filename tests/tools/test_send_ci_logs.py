@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import threading
 from pathlib import Path
 
@@ -207,3 +208,29 @@ def test_concurrent_claims_hand_an_entry_to_one_flush(tmp_path: Path) -> None:
     for thread in threads:
         thread.join()
     assert won.count(True) == 1
+
+
+def test_without_log_arguments_ship_sends_every_log_the_config_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The app's log carries the evidence of a server error (the 500 and its traceback)."""
+    for name, value in GITHUB.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("CLOUD_AGENT_URL", raising=False)
+    (tmp_path / "e2e").mkdir()
+    shutil.copy(CASE / "test-output.log", tmp_path / "e2e" / "test-output.log")
+    shutil.copy(CASE / "junit.xml", tmp_path / "e2e" / "junit.xml")
+    shutil.copy(CASE / "backend.log", tmp_path / "app.log")
+    config = tmp_path / "agent-engine.toml"
+    config.write_text(
+        '[app]\nstart = ["true"]\nbase_url = "http://127.0.0.1:1"\nhealth_url = "http://127.0.0.1:1"\n'
+        f'log = "{tmp_path / "app.log"}"\n'
+        f'[e2e]\nrun = ["true"]\nrun_subset = ["true", "{{tests}}"]\njunit = "{tmp_path / "e2e" / "junit.xml"}"\n'
+        f'log = "{tmp_path / "e2e" / "test-output.log"}"\noutput = "{tmp_path / "out"}"\n'
+    )
+    out = tmp_path / "analysis.json"
+    assert main(["ship", "--config", str(config), "--out", str(out)]) == 0
+    assert "ship: 3 file(s)" in capsys.readouterr().out  # two logs and the JUnit report
+    analysis = Analysis.model_validate_json(out.read_text())
+    assert analysis.classification.error_type.value == "backend_exception"
+    assert any(e.log.endswith("app.log") for e in analysis.classification.evidence)
