@@ -413,3 +413,60 @@ def test_a_django_queryset_filter_is_not_a_locator() -> None:
 
 def compile_expr(text: str) -> object:
     return ast.parse(text, mode="eval").body
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "raised"),
+    [
+        ("TIMEOUT = 5000\n", "TIMEOUT = -(-5000) * 2\n", True),
+        ("TIMEOUT = 5000\n", "TIMEOUT = 2 ** 10\n", False),
+        ("TIMEOUT = 5000\n", "TIMEOUT = 5000 / 0\n", True),  # unknown counts as infinite
+        ("TIMEOUT = 5000\n", "TIMEOUT = None\n", False),
+        ("TIMEOUT = 5000\n", "TIMEOUT = float('inf')\n", True),
+        ("TIMEOUT = 5000\n", "TIMEOUT = 10 ** 400\n", True),
+        ("TIMEOUT = 5000\nX = 1\n", "TIMEOUT = 5000\nX = {'timeout': 9000}\n", True),
+        ("TIMEOUT = 5000\n", "TIMEOUT = +4000\n", False),
+    ],
+)
+def test_timeouts_are_evaluated_whatever_the_arithmetic(old: str, new: str, raised: bool) -> None:
+    found = {f.rule for f in compare(old.encode(), new.encode(), "test")}
+    assert ("raised_timeout" in found) is raised, found
+
+
+def test_every_kind_of_block_is_part_of_the_flow() -> None:
+    before = b"""def test_x(page, kind):
+    match kind:
+        case "a" if page:
+            assert page.title() == "A"
+    for row in page.rows:
+        assert row
+    while False:
+        break
+"""
+    guard_changed = before.replace(b'case "a" if page:', b'case "a" if not page:')
+    assert "control_flow_changed" in {f.rule for f in compare(before, guard_changed, "test")}
+    assert compare(before, before, "test") == []
+
+
+def test_locator_arguments_may_be_names_items_and_nested_locators() -> None:
+    before = b'def test_x(page, rows):\n    page.locator("#a").click()\n'
+    for arg in ('rows["first"]', "rows.name", 'page.locator("#b", has=page.get_by_text("x"))'):
+        after = before.replace(b'locator("#a")', f"locator({arg})".encode())
+        assert compare(before, after, "locator") == [], arg
+    computed = before.replace(b'locator("#a")', b"locator(rows[1:2])")
+    assert [f.rule for f in compare(before, computed, "locator")] == ["structure_changed"]
+
+
+def test_a_broken_regex_in_a_locator_counts_as_matching_anything() -> None:
+    before = b'def test_x(page):\n    page.get_by_role("button", name="Save").click()\n'
+    after = before.replace(b'name="Save"', b'name=re.compile("(")')
+    assert "trivial_locator" in {f.rule for f in compare(before, after, "locator")}
+
+
+def test_unparsable_failing_locators_relate_to_nothing() -> None:
+    before = b'def test_x(page):\n    page.locator("#a").click()\n'
+    after = before.replace(b"#a", b"#b")
+    found = compare(before, after, "locator", ["locator(", 'page.locator("#a").first'])
+    assert found == []
+    found = compare(before, after, "locator", ["locator("])
+    assert [f.rule for f in found] == ["unrelated_locator"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import re
 import secrets
 import shutil
 import sys
@@ -174,6 +175,28 @@ def running_app(app: AppSettings, out: Path) -> Iterator[Check]:
         backend.stop(pid_file)
 
 
+def collects(settings: Settings, e2e: E2ESettings, root: Path, out: Path) -> Check:
+    """The suite's own command, collecting only: its plugins, settings and imports resolve."""
+    app = settings.app
+    argv = expand(e2e.run, python=sys.executable, base_url=app.base_url if app else "", tests=[])
+    argv += ["--collect-only", "-q", f"--junitxml={(out / 'collect.xml').resolve()}"]
+    record = run(
+        "doctor-collect", argv, out, limits=Limits(timeout_s=300, stall_s=120),
+        env=os.environ | e2e.env, cwd=root,
+    )  # fmt: skip
+    text = _read(Path(record.stdout))
+    counted = re.search(r"(\d+) tests? collected", text)
+    if record.exit_code == 0 and counted:
+        return Check(True, f"[e2e] run collects {counted[1]} test(s)")
+    tail = " | ".join(line for line in text.strip().splitlines()[-4:] if line.strip())
+    return Check(
+        False,
+        f"[e2e] run does not collect the suite (exit {record.exit_code})",
+        f"{tail[-400:]!r}; a missing plugin (pytest-django, pytest-playwright), settings or "
+        f"an import error; the whole output: {record.stdout}",
+    )
+
+
 def probe(settings: Settings, e2e: E2ESettings, root: Path, out: Path) -> list[Check]:
     """A test that fails on purpose, run with [e2e] run_subset: its JUnit report, the DOM
     snapshot named in it, and the failing line."""
@@ -295,6 +318,16 @@ def diagnose(settings: Settings, root: Path, out: Path, with_probe: bool) -> Ite
         )
         return
     yield from worktree_needs(settings, root)
+    remote = survey(root).remote_urls
+    if remote and settings.app is not None:
+        yield Check(
+            False,
+            f"the suite opens {', '.join(remote)}, not the app started at {settings.app.base_url}",
+            "read the base URL from an environment variable in the suite's conftest and set it "
+            "in [e2e] env, or leave [app] out to test the deployed site",
+        )
+    if "pytest" in " ".join(settings.e2e.run):
+        yield collects(settings, settings.e2e, root, out)
     if settings.app is None:
         if with_probe:
             yield from probe(settings, settings.e2e, root, out)

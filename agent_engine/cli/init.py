@@ -36,6 +36,13 @@ def render(found: Survey) -> str:
         "",
     ]
     base_url = f"http://127.0.0.1:{found.port}"
+    if found.remote_urls:
+        lines += [
+            f"# The suite opens {', '.join(found.remote_urls)}: a deployed site, not the app",
+            "# started for the run. Point it at [app] base_url (an environment variable read by",
+            "# its conftest) to test the checkout, or leave [app] out to test the deployed site.",
+            "",
+        ]
     lines += _app_section(found, base_url)
     lines += _e2e_section(found)
     lines += _fix_section(found)
@@ -43,8 +50,9 @@ def render(found: Survey) -> str:
 
 
 def _app_section(found: Survey, base_url: str) -> list[str]:
-    if found.starts_own_app and found.app is None:
-        return ["# No [app]: the suite starts the app itself (a live_server fixture).", ""]
+    if found.starts_own_app:
+        seen = f" ({found.app.framework}, {found.app.where})" if found.app else ""
+        return [f"# No [app]: the suite starts the app{seen} itself (a live server).", ""]
     if found.app is None:
         return [
             "# No web app found to start (no Django manage.py, FastAPI, Starlette or Flask app).",
@@ -106,8 +114,12 @@ def _e2e_section(found: Survey) -> list[str]:
         'log = "out/e2e/test-output.log"',
         'output = "out/e2e/test-results"',
     ]
-    if _sub_project(found):
-        lines.append(f"env = {{ PYTHONPATH = {_toml(found.project)} }}")
+    env = {**({"PYTHONPATH": found.project} if _sub_project(found) else {})}
+    if found.app and found.app.env:
+        lines.insert(1, f"# {found.app.framework}'s tests run under pytest with pytest-django.")
+        env |= found.app.env
+    if env:
+        lines.append("env = { " + ", ".join(f"{k} = {_toml(v)}" for k, v in env.items()) + " }")
     return [*lines, ""]
 
 

@@ -14,6 +14,12 @@ from pathlib import Path, PurePosixPath
 from agent_engine.fix.worktree import git
 
 _TEST_FILE = re.compile(r"(^|/)(test_[^/]*|[^/]*_test)\.py$")
+# A URL the suite opens or sets as its base: `page.goto("https://…")`, `BASE_URL = "https://…"`
+# (not 127.0.0.1 or localhost: a deployed site, not the app started for the run).
+_OPENED = re.compile(
+    r"""(?:goto\(\s*|url\w*\s*[=:]\s*|URL\w*\s*[=:]\s*)["'](https?://"""
+    r"""(?!127\.0\.0\.1|localhost|0\.0\.0\.0)[^"'\s]+)["']"""
+)
 _URL = re.compile(r"https?://(?:127\.0\.0\.1|localhost|0\.0\.0\.0):(\d{2,5})")
 _CONFIGS = (
     ("pytest.ini", "[pytest]"),
@@ -37,6 +43,7 @@ class App:
     start: list[str]
     migrate: list[str] | None = None
     where: str = ""
+    env: dict[str, str] = field(default_factory=dict)  # what its tests need too
 
 
 @dataclass(slots=True)
@@ -53,6 +60,7 @@ class Survey:
     starts_own_app: bool = False  # a `live_server`-style fixture starts the app in the suite
     port: int = 8000
     runtime_dirs: list[str] = field(default_factory=list)
+    remote_urls: list[str] = field(default_factory=list)  # deployed sites the suite opens
 
 
 def survey(root: Path) -> Survey:
@@ -87,7 +95,8 @@ def survey(root: Path) -> Survey:
     found.pytest_config, found.project = _pytest_config(root, files, found.test_dirs)
     found.app = _app(sources, found.project)
     found.port = _port(suite.values())
-    found.runtime_dirs = _runtime_dirs(root, found.project, files)
+    found.remote_urls = sorted({u for t in suite.values() for u in _OPENED.findall(t)} - {""})
+    found.runtime_dirs = _runtime_dirs(root, found.project, files, sources)
     return found
 
 
@@ -138,11 +147,13 @@ def _app(sources: dict[str, str], project: str) -> App | None:
     here = [f for f in sources if _inside(f, project)]
     for path in sorted(here, key=lambda p: (p.count("/"), p)):
         if PurePosixPath(path).name == "manage.py" and "DJANGO_SETTINGS_MODULE" in sources[path]:
+            named = re.search(r"DJANGO_SETTINGS_MODULE['\"],\s*['\"]([\w.]+)", sources[path])
             return App(
                 "Django",
                 ["{python}", path, "runserver", "127.0.0.1:{port}", "--noreload"],
                 ["{python}", path, "migrate", "--noinput"],
                 path,
+                {"DJANGO_SETTINGS_MODULE": named[1]} if named else {},
             )
     for kind, call in (("FastAPI", "FastAPI"), ("Starlette", "Starlette"), ("Flask", "Flask")):
         for path in sorted(here, key=lambda p: (p.count("/"), p)):
@@ -183,10 +194,10 @@ def _port(texts: object) -> int:
     return ports.most_common(1)[0][0] if ports else 8000
 
 
-def _runtime_dirs(root: Path, project: str, files: list[str]) -> list[str]:
-    """Git-ignored folders a suite may need at run time (a SQLite folder, uploads): the ones
-    present in the checkout and the ones a .gitignore names plainly (`workdir/`), caches and
-    build output left out."""
+def _runtime_dirs(root: Path, project: str, files: list[str], sources: dict[str, str]) -> list[str]:
+    """Git-ignored folders a suite may need at run time (a SQLite folder, uploads): present in
+    the checkout or named plainly in a .gitignore (`workdir/`), and named in the code too (a
+    .gitignore template lists many folders no one uses); caches and build output left out."""
     listed = git(
         ["ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"], root
     )
@@ -197,4 +208,14 @@ def _runtime_dirs(root: Path, project: str, files: list[str]) -> list[str]:
             name = line.strip()
             if name.endswith("/") and not re.search(r"[*?\[!#]", name):
                 found.add(str(base / name.strip("/")) if str(base) != "." else name.strip("/"))
-    return sorted(p for p in found if not _CACHES.search(p) and _inside(p, project))
+    code = "\n".join(sources.values())
+    return sorted(
+        p
+        for p in found
+        if not _CACHES.search(p) and _inside(p, project) and _named_in(PurePosixPath(p).name, code)
+    )
+
+
+def _named_in(folder: str, code: str) -> bool:
+    """`"workdir"`, `'workdir/db.sqlite'`, `BASE_DIR / "media"`: the folder in a string."""
+    return re.search(r"[\"'/]" + re.escape(folder) + r"[\"'/]", code) is not None
