@@ -148,6 +148,11 @@ class AppSettings(Section):
     # (`agent-engine pipeline run --fault NAME`); unset when the app has none.
     fault_switch: str | None = Field(default=None, pattern=r"^[A-Z_][A-Z0-9_]*$")
 
+    @property
+    def prepare_log(self) -> Path:
+        """Where migrate and seed leave their output: beside the app's log."""
+        return self.log.parent / "prepare.log"
+
 
 class E2ESettings(Section):
     """How to run the E2E suite (whole, smoke subset, by test id) and where reports land."""

@@ -61,7 +61,9 @@ def cmd_auth(args: argparse.Namespace) -> int:
         page.get_by_label("Password").fill(os.environ.get("SAMPLE_APP_PASSWORD", "demo-password"))
         page.get_by_role("button", name="Sign in").click()
         expect(page.get_by_role("heading", name="Projects")).to_be_visible()
-        if "storage_state_missing" not in faults.active():
+        if "storage_state_missing" in faults.active():
+            state.unlink(missing_ok=True)  # the state is missing, whatever an earlier run left
+        else:
             state.parent.mkdir(parents=True, exist_ok=True)
             page.context.storage_state(path=str(state))
         browser.close()

@@ -138,7 +138,36 @@ def test_agent_jobs_cannot_change_the_primary_result() -> None:
         else:
             assert job["continue-on-error"] is True, name
     for name in ("startup-fix-agent", "fix-agent-prep"):
-        assert "needs.e2e-tests.result == 'failure'" in jobs[name]["if"]
+        for core in CORE_JOBS:  # a failure at any core job, not only the suite's
+            assert f"needs.{core}.result == 'failure'" in jobs[name]["if"], (name, core)
+            assert core in needs(jobs[name])
+
+
+CORE_JOBS = ("auth-validator", "seed-orchestrator", "page-smoke", "e2e-tests")
+
+
+def test_every_log_of_the_run_is_shipped_whichever_job_failed() -> None:
+    jobs = load("agent-engine.yml")["jobs"]
+    ship = jobs["send-ci-logs"]
+    assert set(needs(ship)) == set(CORE_JOBS)
+    assert ship["if"] == "${{ !cancelled() }}"  # also when a job before the suite failed
+    download = next(s for s in ship["steps"] if "download-artifact" in str(s.get("uses")))
+    assert download["with"]["pattern"] == "{backend-logs-*,*-results,auth-state}"
+    assert "merge-multiple" not in download["with"]  # each artifact in its own folder
+    assert download["continue-on-error"] is True
+    run = next(s for s in ship["steps"] if "send_ci_logs ship" in s.get("run", ""))
+    assert run["run"] == 'python -m tools.send_ci_logs ship logs --junit logs --outcome "$OUTCOME"'
+    assert (
+        run["env"]["OUTCOME"]
+        == "${{ contains(needs.*.result, 'failure') && 'failure' || 'success' }}"
+    )
+    dashboard = jobs["ci-dashboard-agent"]
+    assert set(CORE_JOBS) <= set(needs(dashboard))
+    assert dashboard["if"] == "${{ !cancelled() }}"
+    setup = load("backend-setup.yml")["jobs"]["backend"]["steps"]
+    logs = next(s for s in setup if s.get("name") == "Upload the backend logs")
+    assert logs["with"]["path"].split() == ["out/backend.log", "out/prepare.log"]
+    assert logs["if"] == "${{ !cancelled() }}"
 
 
 def test_evidence_is_uploaded_unless_cancelled() -> None:

@@ -24,14 +24,7 @@ def app_settings(args: argparse.Namespace) -> AppSettings:
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:
-    app = app_settings(args)
-    for name, command in (("migrate", app.migrate), ("seed", app.seed)):
-        if command is None:
-            continue
-        print(f"backend: {name}: {' '.join(backend.argv(command))}", flush=True)
-        code = backend.run(command, app.env)
-        if code != 0:
-            raise backend.BackendError(f"{name} exited with {code}")
+    backend.prepare(app_settings(args))
     return 0
 
 

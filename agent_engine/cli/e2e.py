@@ -8,8 +8,6 @@ shipper. The exit code is the command's: the E2E result is the primary CI signal
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -17,35 +15,8 @@ from pathlib import Path
 from agent_engine.cli.boundary import guarded
 from agent_engine.cli.common import command_parser
 from agent_engine.errors import ConfigError
+from agent_engine.heal.process import tee
 from agent_engine.settings import E2ESettings, Settings, expand, load_settings
-
-
-def tee(argv: list[str], log: Path, env: dict[str, str]) -> int:
-    """Run `argv`, its output line by line to this console and to `log`."""
-    log.parent.mkdir(parents=True, exist_ok=True)
-    print(f"e2e: {' '.join(argv)}", flush=True)
-    with (
-        log.open("wb") as kept,
-        subprocess.Popen(
-            argv,
-            env={**os.environ, **env},
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        ) as child,
-    ):
-        assert child.stdout is not None
-        try:
-            for line in child.stdout:
-                kept.write(line)
-                sys.stdout.buffer.write(line)
-                sys.stdout.flush()
-        except BaseException:  # Ctrl-C or SIGTERM: the suite stops with us
-            child.terminate()
-            raise
-        code = child.wait()
-    print(f"e2e: exit {code}; output kept in {log}", flush=True)
-    return code
 
 
 def e2e_settings(settings: Settings) -> E2ESettings:

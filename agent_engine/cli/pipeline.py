@@ -78,6 +78,7 @@ class Pipeline:
         self.timings = StageTimings()
         self.step = 0
         self.config = ["--config", str(args.config)] if args.config else []
+        self.failed_stage = ""  # "<stage>: why", when a stage before the suite failed
 
     # --- progress ---------------------------------------------------------------------------
 
@@ -97,33 +98,48 @@ class Pipeline:
         self.environment()
         with ExitStack() as stack:
             stack.callback(self.stop_backend)
-            app, suite = self.settings.app, self.settings.e2e
-            assert suite is not None
-            if app is not None:
-                with self.stage("prepare", "migrate and seed the app"):
-                    self.prepare()
-            if suite.auth is not None:
-                with self.stage("auth", "sign in on its own backend and save the storage state"):
-                    self.backend()
-                    code = e2e.main(["auth", *self.config])
-                    self.stop_backend()
-                    if code != 0:
-                        raise PipelineError(
-                            f"the sign-in step failed (exit {code}); see its output"
-                        )
-            with self.stage("e2e", "run the E2E suite on a fresh backend"):
-                self.backend()
-                e2e_code = e2e.main(["run", *self.config])
+            e2e_code = self.core_jobs()
             urls = stack.enter_context(self.services())
-            outcome = "failure" if e2e_code else "success"
-            self.ship(urls, outcome)
-            if e2e_code:
+            failed = bool(self.failed_stage or e2e_code)
+            self.ship(urls, "failure" if failed else "success")
+            if failed:
                 self.self_heal()
                 self.fix()
             self.report()
         self.summary(e2e_code)
         write_model(self.path("timings.json"), self.timings)
         return 0
+
+    def core_jobs(self) -> int:
+        """Prepare the app, sign in, run the suite: the E2E exit code, or 1 when a stage
+        before the suite failed (that stage is named, its output kept for the shipper)."""
+        app, suite = self.settings.app, self.settings.e2e
+        assert suite is not None
+        current = "prepare"
+        try:
+            if app is not None:
+                with self.stage("prepare", "migrate and seed the app"):
+                    self.prepare()
+            if suite.auth is not None:
+                current = "auth"
+                with self.stage("auth", "sign in on its own backend and save the storage state"):
+                    self.backend()
+                    code = e2e.main(["auth", *self.config])
+                    self.stop_backend()
+                    if code != 0:
+                        raise PipelineError(f"the sign-in step exited with {code}")
+            current = "e2e"
+            with self.stage("e2e", "run the E2E suite on a fresh backend"):
+                self.backend()
+                return e2e.main(["run", *self.config])
+        except AgentEngineError as exc:
+            self.stop_backend()
+            self.failed_stage = f"{current}: {exc.message}"
+            log = self.path("pipeline.log")
+            with log.open("a", encoding="utf-8") as kept:
+                kept.write(f"stage {current} failed: {exc.message}\n")
+            print(f"[pipeline] {current} failed: {exc.message}", flush=True)
+            return 1
 
     def environment(self) -> None:
         """The run as the GITHUB_* variables would describe it; locally the user asked for
@@ -159,15 +175,20 @@ class Pipeline:
         ):
             os.environ.pop(name, None)
         self.run_dir.mkdir(parents=True, exist_ok=True)
+        # A previous run's reports and logs are not this run's evidence (an app log kept
+        # across runs would blame every later run for an old traceback).
+        suite = self.settings.e2e
+        stale = [suite.junit, suite.log, suite.log.parent / "auth.log", suite.rerun_junit]
+        stale += [app.log, app.prepare_log] if app else []
+        for path in stale:
+            path.unlink(missing_ok=True)
         faults = ", ".join(self.args.fault) or "none"
         print(f"[pipeline] run {self.run_id} (faults: {faults}); outputs in {self.run_dir}")
 
     def prepare(self) -> None:
         app = self.settings.app
         assert app is not None
-        for name, command in (("migrate", app.migrate), ("seed", app.seed)):
-            if command is not None and backend.run(command, app.env) != 0:
-                raise PipelineError(f"{name} failed; see its output above")
+        backend.prepare(app)
 
     @property
     def pid_file(self) -> Path:
@@ -242,13 +263,11 @@ class Pipeline:
         return Path(self.run_dir, *parts)
 
     def ship(self, urls: dict[str, str], outcome: str) -> None:
-        e2e_settings = self.settings.e2e
-        assert e2e_settings is not None
-        with self.stage("ship", f"send the logs to the Cloud-Agent at {urls['cloud-agent']}", True):
+        what = f"send every log the config names to the Cloud-Agent at {urls['cloud-agent']}"
+        with self.stage("ship", what, True):
             code = ship.main(
                 [
-                    "ship", str(e2e_settings.log), "--junit", str(e2e_settings.junit),
-                    "--outcome", outcome,
+                    "ship", "--outcome", outcome, "--also", str(self.path("pipeline.log")),
                     "--out", str(self.path("agent-analysis", "analysis.json")),
                     "--outbox", str(self.path("agent-outbox")),
                     *self.config,
@@ -263,8 +282,24 @@ class Pipeline:
         with self.stage("self-heal decide", "gather the context and decide", True):
             self_heal.main(["prepare-context", *common, *analysis])
             self_heal.main(["decide", *common])
-        with self.stage("self-heal execute", "run the allowed actions and rerun the failed tests"):
+        with (
+            self.stage("self-heal execute", "run the allowed actions and rerun the failed tests"),
+            self.repaired(),
+        ):
             self_heal.main(["execute", *common])
+
+    @contextmanager
+    def repaired(self) -> Iterator[None]:
+        """Self-heal's repairs run as the repaired environment would: without the fault
+        switches (the app already started keeps its faults)."""
+        app = self.settings.app
+        switch = app.fault_switch if app else None
+        saved = os.environ.pop(switch, None) if switch else None
+        try:
+            yield
+        finally:
+            if switch and saved is not None:
+                os.environ[switch] = saved
 
     def fix(self) -> None:
         common = ["--dir", str(self.path("fix-agent")), "--run-id", self.run_id, *self.config]
@@ -295,11 +330,16 @@ class Pipeline:
         analysis_path = self.path("agent-analysis", "analysis.json")
         e2e_s = self.timings.e2e_s
         lines = ["", f"Agent Engine pipeline, run {self.run_id}"]
-        lines.append(
-            f"  E2E suite    {'failed' if e2e_code else 'passed'} in {e2e_s:.1f}s"
-            f" ({self.settings.e2e.log if self.settings.e2e else ''})"
-        )
-        if analysis_path.exists():
+        if self.failed_stage:
+            lines.append(f"  Failed at    {self.failed_stage} ({self.path('pipeline.log')})")
+        else:
+            lines.append(
+                f"  E2E suite    {'failed' if e2e_code else 'passed'} in {e2e_s:.1f}s"
+                f" ({self.settings.e2e.log if self.settings.e2e else ''})"
+            )
+        if not (self.failed_stage or e2e_code):
+            lines.append("  Verdict      none: every test passed")
+        elif analysis_path.exists():
             analysis = Analysis.model_validate_json(analysis_path.read_text(encoding="utf-8"))
             verdict = analysis.classification
             lines.append(

@@ -4,7 +4,8 @@ agent-engine flush [--outbox DIR]
 
 Reads CLOUD_AGENT_URL and AGENT_TOKEN, and the run from the GITHUB_* variables (or flags).
 Without LOG or --junit it ships what agent-engine.toml names: the suite's log and JUnit
-report, the sign-in and smoke logs beside it, the app's log.
+report, the sign-in and smoke logs beside it, the app's log and its prepare log. A folder
+given as LOG or --junit stands for the *.log or *.xml files below it (downloaded artifacts).
 A batch that cannot be delivered before the deadline waits in the outbox for `flush`; the
 analysis is always written (classified locally when the service was not reached)."""
 
@@ -22,7 +23,7 @@ from stamina.instrumentation import RetryDetails, set_on_retry_hooks
 
 from agent_engine.cli.actions import annotate
 from agent_engine.cli.boundary import guarded
-from agent_engine.contracts import Analysis, LogBatch, Outcome
+from agent_engine.contracts import Analysis, LogBatch, LogKind, Outcome
 from agent_engine.delivery.outbox import Outbox
 from agent_engine.delivery.sender import Courier, RefusedError, UndeliverableError
 from agent_engine.delivery.shipper import build_batch, gzip_batch, idempotency_key, run_info
@@ -44,21 +45,31 @@ def courier(args: argparse.Namespace, http: httpx.Client) -> Courier | None:
     return Courier(url, token, http, deadline_s=args.deadline, max_wait_s=args.max_wait)
 
 
-def configured_logs(settings: Settings) -> list[Path]:
-    """Without LOG arguments: every log agent-engine.toml names that exists (the suite's, the
-    sign-in's and the smoke run's beside it, the app's)."""
-    named: list[Path] = []
+def configured_logs(settings: Settings) -> dict[Path, LogKind]:
+    """Without LOG arguments: every log agent-engine.toml names that exists, with its kind
+    (the suite's, the sign-in's and the smoke run's beside it, the app's, and its prepare log
+    of migrate and seed)."""
+    named: dict[Path, LogKind] = {}
     if settings.e2e:
         folder = settings.e2e.log.parent
-        named += [settings.e2e.log, folder / "auth.log", folder / "smoke.log"]
+        for path in (settings.e2e.log, folder / "auth.log", folder / "smoke.log"):
+            named[path] = LogKind.TEST_OUTPUT
     if settings.app:
-        named.append(settings.app.log)
-    return [p for p in named if p.is_file()]
+        named |= {settings.app.log: LogKind.BACKEND, settings.app.prepare_log: LogKind.INSTALL}
+    return {path: kind for path, kind in named.items() if path.is_file()}
 
 
 def configured_junit(settings: Settings) -> list[Path]:
     junit = settings.e2e.junit if settings.e2e else None
     return [junit] if junit and junit.is_file() else []
+
+
+def expanded(paths: Sequence[Path], pattern: str) -> list[Path]:
+    """A folder stands for the files in it that match `pattern` (downloaded artifacts)."""
+    found: list[Path] = []
+    for path in paths:
+        found += sorted(p for p in path.rglob(pattern) if p.is_file()) if path.is_dir() else [path]
+    return found
 
 
 def classified_locally(classifier: Classifier, batch: LogBatch) -> Analysis:
@@ -79,8 +90,10 @@ def cmd_ship(args: argparse.Namespace) -> int:
         "pr_number": args.pr_number,
     }
     run = run_info(os.environ, overrides)
-    logs, junit = args.logs or configured_logs(settings), args.junit or configured_junit(settings)
-    batch = build_batch(run, Outcome(args.outcome), logs, junit, classifier.scanner)
+    kinds = configured_logs(settings) if not args.logs else {}
+    logs = (expanded(args.logs, "*.log") or list(kinds)) + [p for p in args.also if p.is_file()]
+    junit = expanded(args.junit, "*.xml") or configured_junit(settings)
+    batch = build_batch(run, Outcome(args.outcome), logs, junit, classifier.scanner, kinds=kinds)
     body, key = gzip_batch(batch), idempotency_key(run)
     print(
         f"ship: {len(batch.logs)} file(s), {len(batch.tests)} test result(s), "
@@ -196,6 +209,14 @@ def parser() -> argparse.ArgumentParser:
     ship = sub.choices["ship"]
     ship.add_argument("logs", nargs="*", type=Path, metavar="LOG")
     ship.add_argument("--junit", action="append", type=Path, default=[], metavar="FILE")
+    ship.add_argument(
+        "--also",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="a log shipped besides the ones agent-engine.toml names (a runner's own log)",
+    )
     ship.add_argument(
         "--out",
         type=Path,

@@ -128,10 +128,12 @@ def _kept_lines(lines: list[str], scanner: Scanner, text: str, budget: int) -> s
 
 def kind_of(path: Path) -> LogKind:
     name = path.name.lower()
-    if "backend" in name or "server" in name:
+    if any(word in name for word in ("backend", "server", "app.log")):
         return LogKind.BACKEND
-    if any(word in name for word in ("install", "pip", "npm", "setup")):
+    if any(word in name for word in ("install", "pip", "npm", "setup", "prepare")):
         return LogKind.INSTALL
+    if any(word in name for word in ("pipeline", "runner")):
+        return LogKind.RUNNER
     return LogKind.TEST_OUTPUT
 
 
@@ -149,15 +151,17 @@ def build_batch(  # noqa: PLR0917 - the batch's parts, in the order they are rea
     junit: Sequence[Path],
     scanner: Scanner,
     budget: int = LOG_BUDGET,
+    kinds: Mapping[Path, LogKind] | None = None,
 ) -> LogBatch:
-    """The batch for these files: every log redacted, then trimmed to the budget."""
+    """The batch for these files: every log redacted, then trimmed to the budget. A log's
+    kind is the one given (the config knows which log is the app's), else read off its name."""
     files, tests = [], []
     for path in logs:
         trimmed = trim(redact(read_text(path)), scanner, budget)
         files.append(
             LogFile(
                 name=_name(path),
-                kind=kind_of(path),
+                kind=(kinds or {}).get(path) or kind_of(path),
                 content=trimmed.text,
                 truncated=trimmed.truncated,
                 original_bytes=trimmed.original_bytes,

@@ -16,6 +16,7 @@ import httpx
 from agent_engine.contracts import ErrorBlocker
 from agent_engine.errors import AgentEngineError
 from agent_engine.files import write_atomic
+from agent_engine.heal.process import tee
 from agent_engine.settings import AppSettings, expand
 
 
@@ -45,11 +46,15 @@ def argv(command: list[str]) -> list[str]:
     return expand(command, python=sys.executable)
 
 
-def run(command: list[str], env: dict[str, str]) -> int:
-    """Run a preparation command (migrate, seed) in the foreground, output passed through."""
-    return subprocess.run(
-        argv(command), env=os.environ | env, stdin=subprocess.DEVNULL, check=False
-    ).returncode
+def prepare(app: AppSettings) -> None:
+    """Migrate and seed as [app] says, each command's output shown and kept in the app's
+    prepare log for the shipper (a migration refused by the database is evidence)."""
+    log = app.prepare_log
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_bytes(b"")
+    for name, command in (("migrate", app.migrate), ("seed", app.seed)):
+        if command is not None and tee(argv(command), log, app.env, label=name, append=True):
+            raise BackendError(f"{name} failed; its output is in {log}")
 
 
 def start(app: AppSettings, pid_file: Path) -> int:

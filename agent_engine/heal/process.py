@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -167,3 +168,34 @@ def _tail(path: Path) -> str:
     with path.open("rb") as handle:
         handle.seek(max(0, path.stat().st_size - TAIL_BYTES))
         return handle.read().decode("utf-8", "replace")
+
+
+def tee(
+    argv: list[str], log: Path, env: Mapping[str, str], *, label: str = "e2e", append: bool = False
+) -> int:
+    """Run `argv` in the foreground, its output line by line to this console and to `log`
+    (a command whose output the shipper needs: the suite, the app's migrate and seed)."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    print(f"{label}: {' '.join(argv)}", flush=True)
+    with (
+        log.open("ab" if append else "wb") as kept,
+        subprocess.Popen(
+            argv,
+            env={**os.environ, **env},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        ) as child,
+    ):
+        assert child.stdout is not None
+        try:
+            for line in child.stdout:
+                kept.write(line)
+                sys.stdout.buffer.write(line)
+                sys.stdout.flush()
+        except BaseException:  # Ctrl-C or SIGTERM: the suite stops with us
+            child.terminate()
+            raise
+        code = child.wait()
+    print(f"{label}: exit {code}; output kept in {log}", flush=True)
+    return code

@@ -71,7 +71,9 @@ def listening(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-def pipeline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fault: str) -> tuple[Path, str, int]:
+def pipeline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fault: str | None
+) -> tuple[Path, str, int]:
     for name in TOUCHED:
         monkeypatch.delenv(name, raising=False)  # restored after the test, whatever run sets
     monkeypatch.setenv("E2E_TIMEOUT_MS", "2500")
@@ -80,7 +82,8 @@ def pipeline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fault: str) -> tup
     config = tmp_path / "agent-engine.toml"
     config.write_text(CONFIG.format(port=port, tmp=tmp_path))
     out = tmp_path / "pipeline"
-    assert main(["run", "--fault", fault, "--config", str(config), "--out", str(out)]) == 0
+    faults = ["--fault", fault] if fault else []
+    assert main(["run", *faults, "--config", str(config), "--out", str(out)]) == 0
     [run_dir] = out.glob("run-local-*")
     return run_dir, run_dir.name.removeprefix("run-"), port
 
@@ -184,3 +187,71 @@ def test_an_interrupted_run_stops_everything_it_started(
         ["pgrep", "-f", str(tmp_path)], capture_output=True, text=True, check=False
     ).stdout.split()
     assert leftovers == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("fault", "error_type", "healed_by", "failed_at"),
+    [
+        ("seed_missing", "seed_data_missing", "reseed_db", ""),
+        ("server_error", "backend_exception", "", ""),
+        ("db_unreachable", "database_unavailable", "", "prepare"),
+        ("broken_migration", "migration_failed", "", "prepare"),
+        ("storage_state_missing", "auth_failed", "regenerate_storage_state", ""),
+    ],
+)
+def test_every_fault_switch_is_shipped_classified_decided_and_reported(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    fault: str,
+    error_type: str,
+    healed_by: str,
+    failed_at: str,
+) -> None:
+    """The app's log and its prepare log are shipped with the suite's (the 404s of a missing
+    seed, the traceback of a 500, a migration refused by the database are there); a stage
+    before the suite that fails is a failed run like any other."""
+    run_dir, run_id, port = pipeline(tmp_path, monkeypatch, fault)
+    analysis = Analysis.model_validate_json((run_dir / "agent-analysis/analysis.json").read_text())
+    verdict = analysis.classification
+    assert (verdict.error_type.value, analysis.source) == (error_type, "service")
+    out = capsys.readouterr().out
+    report = Report.model_validate_json((run_dir / f"self-heal/report-{run_id}.json").read_text())
+    if healed_by:
+        assert report.verdict == "healed", report.reason
+        assert [a.action.value for a in report.actions] == [healed_by]
+    else:
+        assert report.verdict == "not_run"
+    if failed_at:
+        assert f"Failed at    {failed_at}: migrate failed" in out
+        assert any(e.log.endswith("prepare.log") for e in verdict.evidence)
+        assert "stage prepare failed" in (run_dir / "pipeline.log").read_text()
+    if fault == "server_error":
+        assert any(e.log.endswith("backend.log") for e in verdict.evidence)
+    [record] = DashboardData.model_validate_json(
+        (tmp_path / "pipeline/site/data.json").read_text()
+    ).runs
+    assert (record.outcome, record.error_type) == ("failure", error_type)
+    assert error_type in (run_dir / "comment/comment.md").read_text()
+    assert not listening(port)
+
+
+@pytest.mark.slow
+def test_a_green_run_reports_no_verdict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_dir, _, port = pipeline(tmp_path, monkeypatch, None)
+    out = capsys.readouterr().out
+    assert "E2E suite    passed" in out
+    assert "Verdict      none: every test passed" in out
+    assert "Self-heal" not in out
+    assert not (run_dir / "self-heal").exists()
+    [record] = DashboardData.model_validate_json(
+        (tmp_path / "pipeline/site/data.json").read_text()
+    ).runs
+    assert (record.outcome, record.error_type) == ("success", "")
+    comment = (run_dir / "comment/comment.md").read_text()
+    assert "tests passed" in comment
+    assert "unknown" not in comment
+    assert not listening(port)

@@ -305,7 +305,7 @@ def test_restart_backend_restarts_it_and_waits_for_health(tmp_path: Path) -> Non
     )
     settings = load_settings(cfg)
     assert settings.app is not None
-    backend.run(settings.app.migrate or [], settings.app.env)
+    backend.prepare(settings.app)
     executor = Executor(settings, tmp_path / "sh", Classifier(load_rules()))
     try:
         result = executor.action(HealAction.RESTART_BACKEND)
