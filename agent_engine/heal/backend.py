@@ -53,8 +53,11 @@ def prepare(app: AppSettings) -> None:
     log.parent.mkdir(parents=True, exist_ok=True)
     log.write_bytes(b"")
     for name, command in (("migrate", app.migrate), ("seed", app.seed)):
-        if command is not None and tee(argv(command), log, app.env, label=name, append=True):
-            raise BackendError(f"{name} failed; its output is in {log}")
+        if command is None:
+            continue
+        code = tee(argv(command), log, app.env, label=name, append=True)
+        if code:
+            raise BackendError(f"{name} exited with {code}; its output is in {log}")
 
 
 def start(app: AppSettings, pid_file: Path) -> int:
