@@ -224,7 +224,7 @@ def test_every_fault_switch_is_shipped_classified_decided_and_reported(
     else:
         assert report.verdict == "not_run"
     if failed_at:
-        assert f"Failed at    {failed_at}: migrate failed" in out
+        assert f"Failed at    {failed_at}: migrate exited with" in out
         assert any(e.log.endswith("prepare.log") for e in verdict.evidence)
         assert "stage prepare failed" in (run_dir / "pipeline.log").read_text()
     if fault == "server_error":
