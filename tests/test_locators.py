@@ -114,5 +114,58 @@ def test_roles_and_names() -> None:
 def test_a_bad_selector_or_snapshot_is_a_clear_error() -> None:
     with pytest.raises(LocatorError, match="unsupported CSS selector"):
         resolve(document(FORM), parse('page.locator("::nope(")'))
-    with pytest.raises(InputError, match="cannot be parsed"):
+    with pytest.raises(InputError, match="DOM snapshot is empty"):
         document("")
+
+
+# Real pages: Django admin's comments, <template>, inline SVG, iframes, processing
+# instructions and markup no browser would reject.
+REAL_PAGE = """<!DOCTYPE html><html><head><!-- head comment --><title>Admin</title></head>
+<body><!-- nav starts --><nav><a href="/">Home<!-- inline --></a></nav>
+<?php echo 1 ?>
+<div id="content"><h1>Select task<!-- x --> to change</h1>
+<template><button>Add task</button></template>
+<svg width="10"><title>chart</title><text>42</text></svg>
+<iframe src="/frame"></iframe>
+<p>Add <!-- split --> task here</p>
+<input placeholder="Search tasks"><label>Due <input name="due"></label>
+<button type="submit">Add task</button>
+</div><td>stray cell<b>unclosed
+</body></html>"""
+
+
+@pytest.mark.parametrize(
+    ("locator", "count"),
+    [
+        ('page.get_by_text("Add task")', 2),
+        ('page.get_by_text("Add task", exact=True)', 1),
+        ('page.get_by_text("Select task to change")', 1),
+        ('page.get_by_role("button", name="Add task")', 1),
+        ('page.get_by_role("link", name="Home")', 1),
+        ('page.get_by_placeholder("Search tasks")', 1),
+        ('page.get_by_label("Due")', 1),
+        ('page.get_by_alt_text("Logo")', 0),
+        ('page.get_by_title("chart")', 0),
+        ('page.get_by_test_id("nope")', 0),
+        ('page.locator("#content button")', 1),
+    ],
+)
+def test_a_real_page_with_comments_templates_and_svg_resolves(locator: str, count: int) -> None:
+    """Comments and processing instructions are not elements, a <template>'s content is not
+    rendered, and text split by a comment reads as the browser shows it."""
+    found = resolve(document(REAL_PAGE), parse(locator))
+    assert len(found) == count, [f.tag for f in found]
+
+
+def test_text_split_by_a_comment_reads_as_shown() -> None:
+    root = document(REAL_PAGE)
+    [heading] = resolve(root, parse('page.get_by_role("heading")'))
+    assert accessible_name(heading) == "Select task to change"
+
+
+@pytest.mark.parametrize(
+    "html", ["", "   ", "<!-- only a comment -->", "<html><body> </body></html>"]
+)
+def test_an_empty_or_unreadable_snapshot_is_an_input_error(html: str) -> None:
+    with pytest.raises(InputError, match="DOM snapshot"):
+        resolve(document(html), parse('page.get_by_text("x")'))

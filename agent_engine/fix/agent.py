@@ -568,6 +568,10 @@ def plan(fix_input: FixInput, tree: Path, heals: list[HealRecord]) -> list[Chang
         except (LocatorError, InputError) as exc:
             record.outcome, record.reason = "abstain_unreadable", str(exc)
             continue
+        except Exception as exc:  # one page the healer cannot read ends one heal, not the run
+            record.outcome = "abstain_unreadable"
+            record.reason = f"the healer failed on this page: {type(exc).__name__}: {exc}"
+            continue
         heal = wanted[key]
         record.outcome, record.reason = heal.outcome, heal.reason
         record.replacement, record.score, record.margin = heal.replacement, heal.score, heal.margin

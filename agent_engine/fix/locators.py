@@ -10,7 +10,7 @@ from typing import Any, TypeAlias
 
 import lxml.html
 from cssselect import SelectorError
-from lxml.etree import ParserError
+from lxml.etree import Comment, ParserError, ProcessingInstruction, strip_tags
 
 from agent_engine.errors import InputError
 
@@ -72,6 +72,7 @@ _TAG_ROLES = {
     "article": "article",
 }
 _SPACE = re.compile(r"\s+")
+_NO_TEXT = frozenset({"script", "style", "template", "noscript"})
 
 
 class LocatorError(InputError):
@@ -149,10 +150,18 @@ def _step(method: str, node: ast.Call) -> Step:
 
 
 def document(html: str) -> Element:
+    """The snapshot's root element. Comments and processing instructions are dropped (they are
+    not elements, and text split by a comment reads as one in the browser)."""
+    if not html.strip():
+        raise InputError("the DOM snapshot is empty")
     try:
-        return lxml.html.document_fromstring(html)
+        root = lxml.html.document_fromstring(html)
     except (ParserError, ValueError) as exc:
         raise InputError(f"the DOM snapshot cannot be parsed: {exc}") from exc
+    strip_tags(root, Comment, ProcessingInstruction)
+    if not any(text_of(e) or len(e) for e in root.iterchildren()):
+        raise InputError("the DOM snapshot has no content")
+    return root
 
 
 def resolve(root: Element, steps: list[Step]) -> list[Element]:
@@ -180,7 +189,7 @@ def _apply(scope: list[Element], step: Step) -> list[Element]:
 
 def _match(parent: Element, step: Step) -> list[Element]:
     value, exact = (step.args[0] if step.args else ""), bool(step.kw("exact", False))
-    everything = list(parent.iterdescendants())
+    everything = [e for e in parent.iterdescendants() if isinstance(e.tag, str)]
     if step.method == "locator":
         try:
             return list(parent.cssselect(str(value)))
@@ -214,8 +223,18 @@ def _contains(text: str, wanted: str, exact: bool) -> bool:
 
 
 def text_of(element: Element) -> str:
-    """Visible text, pieces joined by spaces (`<a>Apollo</a><span>3 tasks</span>`)."""
-    return _SPACE.sub(" ", " ".join(element.itertext())).strip()
+    """Visible text, pieces joined by spaces (`<a>Apollo</a><span>3 tasks</span>`); the
+    content of script, style and template elements is not text."""
+    return _SPACE.sub(" ", " ".join(_texts(element))).strip()
+
+
+def _texts(element: Element) -> list[str]:
+    parts = [element.text or ""] if element.tag not in _NO_TEXT else []
+    for child in element.iterchildren():
+        if isinstance(child.tag, str) and child.tag not in _NO_TEXT:
+            parts += _texts(child)
+        parts.append(child.tail or "")
+    return parts
 
 
 def visible(element: Element) -> bool:

@@ -133,7 +133,14 @@ def decide(context: Context) -> Decision:
     blocked = [r for r in rules if not r.passed]
     reason = "all rules hold" if allowed else "; ".join(f"{r.rule}: {r.detail}" for r in blocked)
     if storm:
-        reason = f"infrastructure, escalate: {failed} of {total} tests failed at once"
+        # who moves next follows the verdict: a change that breaks most tests (a renamed
+        # locator they share) is the code's, not the infrastructure's
+        owner = (
+            "code, for the fix agent"
+            if context.blocker_type is BlockerType.CODE
+            else f"{context.blocker_type.value}, escalate"
+        )
+        reason = f"{owner}: {failed} of {total} tests failed at once; rerunning cannot fix that"
     return Decision(
         run_id=context.run_id,
         sha=context.sha,

@@ -21,6 +21,9 @@ from agent_engine.taxonomy import HealAction
 from agent_engine.triage.classify import Classifier, LogSource
 from agent_engine.triage.junit import outcomes, read_cases
 
+# the repairs on the suite's side, run in the suite's environment
+_SUITE_SIDE = frozenset({HealAction.REGENERATE_STORAGE_STATE, HealAction.INSTALL_BROWSERS})
+
 Verdict = Literal["healed", "still_failing", "different_failure", "not_run"]
 
 
@@ -115,7 +118,10 @@ class Executor:
         self.classifier = classifier
         policy = settings.self_heal.policy
         self.limits = Limits(timeout_s=policy.action_timeout_s, stall_s=policy.stall_timeout_s)
-        self.env = {**os.environ, **(settings.app.env if settings.app else {})}
+        # each command in the environment its stage ran in: the app's repairs as prepare ran
+        # them, the rerun and the sign-in as the suite ran
+        self.app_env = {**os.environ, **(settings.app.env if settings.app else {})}
+        self.e2e_env = {**os.environ, **(settings.e2e.env if settings.e2e else {})}
 
     def values(self) -> dict[str, str]:
         base_url = self.settings.app.base_url if self.settings.app else ""
@@ -163,7 +169,7 @@ class Executor:
             expand(command, **self.values()),
             self.out / "logs",
             limits=self.limits,
-            env=self.env,
+            env=self.e2e_env if action in _SUITE_SIDE else self.app_env,
         )
         ok = record.exit_code == 0 and not (record.timed_out or record.stalled)
         return ActionResult(
@@ -191,7 +197,7 @@ class Executor:
         assert e2e is not None
         e2e.rerun_junit.unlink(missing_ok=True)
         argv = expand(e2e.run_subset, tests=list(decision.tests), **self.values())
-        report.rerun = run("rerun", argv, self.out / "logs", limits=self.limits, env=self.env)
+        report.rerun = run("rerun", argv, self.out / "logs", limits=self.limits, env=self.e2e_env)
         cases = read_cases([e2e.rerun_junit])
         report.rerun_results = [c.result for c in cases]
         # healed only when the report shows every failed test executed and passed (a skipped
@@ -201,8 +207,9 @@ class Executor:
             report.verdict, report.reason = "healed", "every failed test passes now"
             report.flaky_tests = list(decision.tests) if len(report.actions) == 0 else []
             return report
+        # both streams: a rerun that dies on an import error says so on stderr
         verdict = self.classifier.classify(
-            [LogSource.from_path(Path(report.rerun.stdout))],
+            [LogSource.from_path(Path(p)) for p in (report.rerun.stdout, report.rerun.stderr)],
             [LogSource.from_path(e2e.rerun_junit)] if e2e.rerun_junit.exists() else [],
         )
         same = verdict.signature == decision.signature

@@ -186,8 +186,20 @@ def test_a_failure_storm_is_not_rerun_but_escalated() -> None:
     )
     decision = decide(storm)
     assert not decision.allowed
-    assert decision.reason.startswith("infrastructure, escalate")
+    assert decision.reason.startswith("code, for the fix agent: 8 of 10 tests failed")
     assert [r.rule for r in decision.rules if not r.passed] == ["no_failure_storm"]
+
+
+def test_a_storm_is_escalated_as_the_verdicts_blocker_says() -> None:
+    storm = context(
+        failed_tests=[f"t.py::{i}" for i in range(8)],
+        error_type=ErrorType.TEST_TIMEOUT,
+        blocker_type=BlockerType.TRANSIENT,
+        runnable=[HealAction.RERUN_FAILED],
+    )
+    decision = decide(storm)
+    assert decision.reason.startswith("transient, escalate: 8 of 10 tests failed")
+    assert decision.escalate
 
 
 @pytest.mark.parametrize(
@@ -313,3 +325,50 @@ def test_restart_backend_restarts_it_and_waits_for_health(tmp_path: Path) -> Non
         backend.stop(tmp_path / "sh" / "backend.pid")
     assert result.ok
     assert "200 OK" in result.detail
+
+
+RERUN = """
+import os, sys
+from pathlib import Path
+if os.environ.get("SUITE_FLAG") != "on":
+    sys.stderr.write("ImportError while loading conftest '/w/conftest.py'.\\n"
+                     "E   ModuleNotFoundError: No module named 'suite_helpers'\\n")
+    raise SystemExit(4)
+Path(sys.argv[1]).write_text(
+    '<testsuite><testcase classname="t" name="a" file="t.py"/></testsuite>')
+"""
+
+
+@pytest.mark.parametrize(("where", "verdict"), [("e2e", "healed"), ("app", "different_failure")])
+def test_the_rerun_runs_in_the_suites_environment_and_its_stderr_is_read(
+    tmp_path: Path, where: str, verdict: str
+) -> None:
+    """The rerun sees `[e2e] env` as the suite did; when it dies before any test (an import
+    error on stderr), the report says what the error was instead of `unknown`."""
+    script = tmp_path / "rerun.py"
+    script.write_text(RERUN)
+    junit = tmp_path / "rerun.xml"
+    cfg = tmp_path / "agent-engine.toml"
+    cfg.write_text(
+        f'[app]\nstart = ["true"]\nbase_url = "http://127.0.0.1:9"\n'
+        f'health_url = "http://127.0.0.1:9/"\nlog = "{tmp_path}/b.log"\n'
+        f'env = {{ {"SUITE_FLAG" if where == "app" else "APP_ONLY"} = "on" }}\n\n'
+        f'[e2e]\nrun = ["true"]\n'
+        f'run_subset = ["{{python}}", "{script}", "{junit}", "{{tests}}"]\n'
+        f'junit = "j.xml"\nlog = "t.log"\noutput = "o"\nrerun_junit = "{junit}"\n'
+        f'env = {{ {"SUITE_FLAG" if where == "e2e" else "E2E_ONLY"} = "on" }}\n'
+    )
+    settings = load_settings(cfg)
+    decision = decide(
+        context(
+            error_type=ErrorType.TEST_TIMEOUT,
+            blocker_type=BlockerType.TRANSIENT,
+            failed_tests=["t.py::a"],
+            runnable=[HealAction.RERUN_FAILED],
+        )
+    )
+    assert decision.actions == [HealAction.RERUN_FAILED]
+    report = Executor(settings, tmp_path / "sh", Classifier(load_rules())).execute(decision)
+    assert report.verdict == verdict, report.reason
+    if verdict == "different_failure":
+        assert "test_collection_error" in report.reason
