@@ -8,8 +8,17 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Literal
 
+from agent_engine.fix.css import (
+    Compound,
+    join_chain,
+    parse_compound,
+    refit,
+    resemblance,
+    split_chain,
+)
 from agent_engine.fix.locators import (
     Element,
+    LocatorError,
     Step,
     accessible_name,
     document,
@@ -35,6 +44,7 @@ WEIGHTS: dict[str, float] = {
     "alt": 3.0,
     "id": 3.0,
     "class": 1.0,
+    "attr": 3.0,
     "tag": 0.5,
 }
 THRESHOLD = 0.5  # the best candidate's score must reach this ...
@@ -61,6 +71,12 @@ _INTERACTIVE_ROLES = frozenset(
         "textbox",
     }
 )
+
+# Actions that work on a list of elements; any other action needs exactly one (strict mode).
+_LIST_ACTIONS = frozenset(
+    {"to_have_count", "count", "all", "all_text_contents", "all_inner_texts", "nth"}
+)
+_CAMEL = re.compile(r"(?<=[a-z])([A-Z])")
 
 Outcome = Literal["healed", "abstain_low_score", "abstain_ambiguous", "not_applicable"]
 
@@ -264,10 +280,16 @@ def heal_locator(original: str, action: str, snapshot_html: str) -> Heal:
     root = document(snapshot_html)
     if resolve(root, steps):
         return Heal("not_applicable", original, reason="the locator still resolves here")
-    ranked = rank(root, features_of(steps), action)
     tail = narrowing_tail(steps)
-    for candidate in ranked[:TOP]:
-        candidate.replacement = replacement_for(root, candidate.element, tail)
+    ranked = rank_chain(root, steps, _CAMEL.sub(r"_\1", action).lower())
+    if ranked is None:
+        ranked = rank(root, features_of(steps), action)
+        for candidate in ranked[:TOP]:
+            candidate.replacement = replacement_for(root, candidate.element, tail)
+    return _verdict(original, ranked)
+
+
+def _verdict(original: str, ranked: list[Candidate]) -> Heal:
     evidence = [_row(c) for c in ranked[:TOP]]
     if not ranked or ranked[0].score < THRESHOLD:
         top = ranked[0].score if ranked else 0.0
@@ -304,6 +326,80 @@ def heal_locator(original: str, action: str, snapshot_html: str) -> Heal:
         evidence,
         f"score {best.score:.2f}, margin {margin:.2f}",
     )
+
+
+def rank_chain(root: Element, steps: list[Step], action: str) -> list[Candidate] | None:
+    """A CSS chain (`#list-section table tbody tr td`) heals where it broke: the first
+    compound that selects nothing is re-fitted to each element that resembles it and under
+    which the rest of the chain still selects something; the other compounds are kept. None
+    when the locator is not such a chain (the element-level healer decides)."""
+    tail = narrowing_tail(steps)
+    base = steps[: len(steps) - len(tail)]
+    if not base or base[-1].method != "locator" or not base[-1].args:
+        return None
+    split = split_chain(str(base[-1].args[0]))
+    if split is None or len(split[0]) < 2:
+        return None
+    compounds, combinators = split
+    parsed = [parse_compound(c) for c in compounds]
+    context = base[:-1]
+    broken = _broken_at(root, context, compounds, combinators)
+    wanted = parsed[broken] if broken is not None else None
+    if broken is None or wanted is None or None in parsed:
+        return None
+    best: dict[str, Candidate] = {}
+    for candidate in _resembling(root, wanted):
+        fitted = refit(wanted, candidate.element, similarity)
+        if fitted is None:
+            continue
+        chain = [*compounds[:broken], fitted.render(), *compounds[broken + 1 :]]
+        healed = [*context, _css(chain, combinators), *tail]
+        try:
+            found = resolve(root, healed)
+        except LocatorError:
+            continue
+        if not found or (action not in _LIST_ACTIONS and len(found) != 1):
+            continue
+        if not all(fits(e, action) for e in found):
+            continue
+        candidate.replacement = render(healed)
+        if candidate.replacement not in best or candidate.score > best[candidate.replacement].score:
+            best[candidate.replacement] = candidate
+    return sorted(best.values(), key=lambda c: -c.score)
+
+
+def _broken_at(
+    root: Element, context: list[Step], compounds: list[str], combinators: list[str]
+) -> int | None:
+    """The first compound under which the chain selects nothing (None: an earlier step)."""
+    try:
+        if context and not resolve(root, context):
+            return None
+        return next(
+            k
+            for k in range(len(compounds))
+            if not resolve(root, [*context, _css(compounds[: k + 1], combinators)])
+        )
+    except (LocatorError, StopIteration):
+        return None
+
+
+def _resembling(root: Element, wanted: Compound) -> list[Candidate]:
+    """Elements that look like the compound that broke, best first."""
+    scored = []
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        per = resemblance(wanted, element, similarity)
+        total = sum(WEIGHTS[f] for f in per)
+        value = sum(WEIGHTS[f] * v for f, v in per.items()) / total if total else 0.0
+        if value > 0:
+            scored.append(Candidate(element, round(value, 3), per))
+    return sorted(scored, key=lambda c: -c.score)[: TOP * 8]
+
+
+def _css(compounds: list[str], combinators: list[str]) -> Step:
+    return Step("locator", (join_chain(compounds, combinators[: len(compounds) - 1]),))
 
 
 def rank(root: Element, wanted: dict[str, str], action: str) -> list[Candidate]:
