@@ -39,7 +39,7 @@ from agent_engine.fix.guardrails import (
     test_files,
 )
 from agent_engine.fix.healer import Heal, heal_locator, narrowing_tail
-from agent_engine.fix.locators import LocatorError, parse, render
+from agent_engine.fix.locators import LocatorError, Step, parse, render
 from agent_engine.fix.report import (
     Edit,
     FixMetadata,
@@ -52,7 +52,7 @@ from agent_engine.fix.report import (
     pr_body,
     rules_of,
 )
-from agent_engine.fix.sites import Site, locate, write_edits
+from agent_engine.fix.sites import Site, edits, locate, write_edits
 from agent_engine.fix.worktree import (
     FixAgentError,
     copy_into,
@@ -539,11 +539,11 @@ class Change:
 
 
 def plan(fix_input: FixInput, tree: Path, heals: list[HealRecord]) -> list[Change]:
-    """Heal each failing locator against its snapshot and find where it stands in the source;
-    edit a place only when every failing test that uses it agrees on the replacement."""
+    """Heal each failing locator against its snapshot and find every place the failing test
+    builds it; edit a place only when every failing test that uses it agrees on the edit."""
     policy = fix_input.constraints.guardrails
     wanted: dict[tuple[str, str, str], Heal] = {}
-    replacements: dict[Site, set[str]] = {}
+    chosen: dict[Site, set[tuple[tuple[Site, str], ...]]] = {}
     tests: dict[Site, list[str]] = {}
     failed: set[Site] = set()
     for target in fix_input.targets:
@@ -560,46 +560,73 @@ def plan(fix_input: FixInput, tree: Path, heals: list[HealRecord]) -> list[Chang
         heals.append(record)
         if not html:
             continue
-        key = (target.locator, target.action, target.snapshot)
-        try:
-            if key not in wanted:
-                wanted[key] = heal_locator(target.locator, target.action, html)
-            steps = parse(target.locator)
-        except (LocatorError, InputError) as exc:
-            record.outcome, record.reason = "abstain_unreadable", str(exc)
+        healed_here = _heal(target, html, wanted, record)
+        if healed_here is None:
             continue
-        except Exception as exc:  # one page the healer cannot read ends one heal, not the run
-            record.outcome = "abstain_unreadable"
-            record.reason = f"the healer failed on this page: {type(exc).__name__}: {exc}"
-            continue
-        heal = wanted[key]
+        heal, steps = healed_here
         record.outcome, record.reason = heal.outcome, heal.reason
         record.replacement, record.score, record.margin = heal.replacement, heal.score, heal.margin
         record.candidates = heal.candidates
         base = steps[: len(steps) - len(narrowing_tail(steps))]
-        sites = locate(tree, target.file, target.line, base, policy)
-        if not sites:
+        found = locate(tree, target.file, target.line, base, policy)
+        if not found:
             record.outcome = "abstain_source_not_found"
-            record.reason = f"{render(base)} is not written literally in an allowed file"
+            record.reason = f"{render(base)} is not written in an allowed file"
             continue
-        for site in sites:
-            tests.setdefault(site, []).append(target.test_id)
+        for use in found:
+            tests.setdefault(use.site, []).append(target.test_id)
             if heal.outcome != "healed":
-                failed.add(site)
+                failed.add(use.site)
                 continue
             healed = parse(heal.replacement)
             kept = len(steps) - len(base)  # the trailing filter/nth, unchanged
-            replacements.setdefault(site, set()).add(render(healed[: len(healed) - kept]))
-    changes = []
-    for site, chosen in sorted(replacements.items(), key=lambda kv: (kv[0].file, kv[0].start)):
-        if site in failed or len(chosen) != 1:
-            for record in heals:
-                if set(record.test_ids) & set(tests[site]) and record.outcome == "healed":
-                    record.outcome = "abstain_disagreement"
-                    record.reason = "the failing tests using this locator disagree on its heal"
+            try:
+                source = (tree / use.file).read_bytes()
+                edit = edits(use, source, base, healed[: len(healed) - kept])
+            except LocatorError as exc:
+                record.outcome, record.reason = "abstain_source_not_found", str(exc)
+                failed.add(use.site)
+                continue
+            chosen.setdefault(use.site, set()).add(tuple(edit))
+    merged: dict[Site, tuple[str, list[str]]] = {}
+    clashing: set[Site] = set()
+    for site, options in sorted(chosen.items(), key=lambda kv: (kv[0].file, kv[0].start)):
+        if site in failed or len(options) != 1:
+            _disagree(heals, tests[site])
             continue
-        changes.append(Change(site, chosen.pop(), sorted(set(tests[site]))))
-    return changes
+        for where, after in options.pop():
+            if where in merged and merged[where][0] != after:
+                clashing.add(where)
+            users = merged.get(where, (after, []))[1]
+            merged[where] = (after, sorted({*users, *tests[site]}))
+    for where in clashing:
+        _disagree(heals, merged.pop(where)[1])
+    return [Change(site, after, users) for site, (after, users) in merged.items()]
+
+
+def _heal(
+    target: InputTarget, html: str, cache: dict[tuple[str, str, str], Heal], record: HealRecord
+) -> tuple[Heal, list[Step]] | None:
+    """The heal of one target (one per locator, action and page), or None with the record
+    saying why it could not be read."""
+    key = (target.locator, target.action, target.snapshot)
+    try:
+        if key not in cache:
+            cache[key] = heal_locator(target.locator, target.action, html)
+        return cache[key], parse(target.locator)
+    except (LocatorError, InputError) as exc:
+        record.outcome, record.reason = "abstain_unreadable", str(exc)
+    except Exception as exc:  # one page the healer cannot read ends one heal, not the run
+        record.outcome = "abstain_unreadable"
+        record.reason = f"the healer failed on this page: {type(exc).__name__}: {exc}"
+    return None
+
+
+def _disagree(heals: list[HealRecord], tests: list[str]) -> None:
+    for record in heals:
+        if set(record.test_ids) & set(tests) and record.outcome == "healed":
+            record.outcome = "abstain_disagreement"
+            record.reason = "the failing tests using this locator disagree on its heal"
 
 
 class _Meta:

@@ -16,7 +16,7 @@ from agent_engine.errors import InputError
 
 # lxml.html.HtmlElement; lxml ships no type stubs, so mypy sees it as Any.
 Element: TypeAlias = Any
-_METHODS = frozenset(
+METHODS = frozenset(
     {
         "locator",
         "get_by_role",
@@ -30,7 +30,7 @@ _METHODS = frozenset(
         "filter",
     }
 )
-_PROPERTIES = frozenset({"first", "last"})
+PROPERTIES = frozenset({"first", "last"})
 _HIDDEN_TAGS = frozenset(
     {"head", "script", "style", "template", "noscript", "meta", "link", "title"}
 )
@@ -91,7 +91,7 @@ class Step:
         return dict(self.kwargs).get(name, default)
 
     def source(self) -> str:
-        if self.method in _PROPERTIES:
+        if self.method in PROPERTIES:
             return self.method
         parts = [_py(a) for a in self.args] + [f"{k}={_py(v)}" for k, v in self.kwargs]
         return f"{self.method}({', '.join(parts)})"
@@ -123,17 +123,17 @@ def chain(node: ast.expr) -> tuple[list[Step], ast.expr]:
     page, a fixture, a variable). A step with a non-literal argument is a LocatorError."""
     steps: list[Step] = []
     while True:
-        if isinstance(node, ast.Attribute) and node.attr in _PROPERTIES:
+        if isinstance(node, ast.Attribute) and node.attr in PROPERTIES:
             steps.append(Step(node.attr))
             node = node.value
             continue
         if not isinstance(node, ast.Call):
             break
-        if isinstance(node.func, ast.Name) and node.func.id in _METHODS:
+        if isinstance(node.func, ast.Name) and node.func.id in METHODS:
             # As Playwright prints it: `locator("#id")`, with nothing it is called on.
             steps.append(_step(node.func.id, node))
             return list(reversed(steps)), ast.Constant(None)
-        if not (isinstance(node.func, ast.Attribute) and node.func.attr in _METHODS):
+        if not (isinstance(node.func, ast.Attribute) and node.func.attr in METHODS):
             break
         steps.append(_step(node.func.attr, node))
         node = node.func.value
@@ -176,7 +176,7 @@ def _apply(scope: list[Element], step: Step) -> list[Element]:
     if step.method == "nth":
         index = int(step.args[0])
         return [scope[index]] if -len(scope) <= index < len(scope) else []
-    if step.method in _PROPERTIES:
+    if step.method in PROPERTIES:
         return scope[:1] if step.method == "first" else scope[-1:]
     if step.method == "filter":
         wanted = step.kw("has_text")
