@@ -526,14 +526,21 @@ class Change:
     site: Site
     after: str
     tests: list[str]
+    around: Site | None = None  # the locator expression the edited bytes stand in
 
     def edit(self) -> Edit:
-        site = self.site
+        """The edit as a reviewer reads it: the whole locator expression before and after."""
+        site, around = self.site, self.around
+        before, after = site.text, self.after
+        if around is not None and around.start <= site.start and site.end <= around.end:
+            data = around.text.encode()
+            head, tail = site.start - around.start, site.end - around.start
+            before, after = around.text, (data[:head] + after.encode() + data[tail:]).decode()
         return Edit(
             file=site.file,
             line=site.first_line,
-            before=site.text,
-            after=self.after,
+            before=before,
+            after=after,
             tests=self.tests,
         )
 
@@ -588,20 +595,19 @@ def plan(fix_input: FixInput, tree: Path, heals: list[HealRecord]) -> list[Chang
                 failed.add(use.site)
                 continue
             chosen.setdefault(use.site, set()).add(tuple(edit))
-    merged: dict[Site, tuple[str, list[str]]] = {}
+    merged: dict[Site, Change] = {}
     clashing: set[Site] = set()
     for site, options in sorted(chosen.items(), key=lambda kv: (kv[0].file, kv[0].start)):
         if site in failed or len(options) != 1:
             _disagree(heals, tests[site])
             continue
         for where, after in options.pop():
-            if where in merged and merged[where][0] != after:
-                clashing.add(where)
-            users = merged.get(where, (after, []))[1]
-            merged[where] = (after, sorted({*users, *tests[site]}))
+            change = merged.setdefault(where, Change(where, after, [], site))
+            clashing |= {where} if change.after != after else set()
+            change.tests = sorted({*change.tests, *tests[site]})
     for where in clashing:
-        _disagree(heals, merged.pop(where)[1])
-    return [Change(site, after, users) for site, (after, users) in merged.items()]
+        _disagree(heals, merged.pop(where).tests)
+    return list(merged.values())
 
 
 def _heal(

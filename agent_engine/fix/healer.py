@@ -53,6 +53,14 @@ TOP = 5
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _GENERATED = re.compile(r"^(?:[a-z]*[-_]?)?[0-9a-f]{6,}$|^:r[0-9a-z]+:$|^ember\d+$")
 _FILLABLE = frozenset({"input", "textarea", "select"})
+_TEXT_ROLES = frozenset({"textbox", "searchbox", "spinbutton", "combobox"})
+# Roles that do the same kind of thing: a link that became a button is still what the test
+# clicks; a button that became a text box is not.
+_FAMILIES = (
+    frozenset({"button", "link", "menuitem", "tab", "option"}),
+    frozenset({"textbox", "searchbox", "combobox", "spinbutton"}),
+    frozenset({"checkbox", "radio", "switch", "menuitemcheckbox"}),
+)
 _CLICKS = frozenset({"click", "dblclick", "tap", "hover"})
 _INTERACTIVE_TAGS = frozenset(
     {"a", "button", "input", "select", "textarea", "summary", "option", "label"}
@@ -121,6 +129,9 @@ _STOPWORDS = frozenset(
         "my",
         "our",
         "i",
+        "as",
+        "is",
+        "it",
     }
 )
 
@@ -133,15 +144,39 @@ def tokens(text: str) -> set[str]:
 
 
 def similarity(a: str, b: str) -> float:
-    """Token overlap, with a little credit for spelling: 0 (nothing shared) to 1 (equal)."""
+    """Shared words, 0 (nothing shared) to 1 (equal): a word matches the same word, a
+    spelling of it (`colour`/`color`, `archive`/`archived`) or a word it abbreviates
+    (`pub`/`published`) in part. Spelling is compared word by word, never over the whole
+    string: `Archive project` and `Share project` look alike letter by letter and are not."""
     if not a or not b:
         return 0.0
     if a.strip().lower() == b.strip().lower():
         return 1.0
     left, right = tokens(a), tokens(b)
-    jaccard = len(left & right) / len(left | right) if left | right else 0.0
-    spelling = SequenceMatcher(None, a.lower(), b.lower()).ratio()
-    return round(max(jaccard, 0.75 * spelling if jaccard else 0.0), 3)
+    if not left or not right:
+        return 0.0
+    matched = sum(max(_word(w, r) for r in right) for w in left)
+    matched = min(matched, sum(max(_word(r, w) for w in left) for r in right))
+    return round(matched / (len(left) + len(right) - matched), 3)
+
+
+def _word(a: str, b: str) -> float:
+    if a == b:
+        return 1.0
+    short, long = sorted((a, b), key=len)
+    if len(short) >= 3 and (long.startswith(short) or _abbreviates(short, long)):
+        return 0.8
+    ratio = SequenceMatcher(None, a, b).ratio()
+    return ratio if ratio >= 0.8 else 0.0
+
+
+def _abbreviates(short: str, long: str) -> bool:
+    """`btn`/`button`, `qty`/`quantity`, `pwd`/`password`: a short word made of the long
+    one's letters, in order, from its first."""
+    if len(short) > 4 or short[0] != long[0]:
+        return False
+    rest = iter(long)
+    return all(letter in rest for letter in short)
 
 
 def features_of(steps: list[Step]) -> dict[str, str]:
@@ -204,6 +239,8 @@ def fits(element: Element, action: str) -> bool:
     if not visible(element) or not enabled(element):
         return False
     if action in ("fill", "type", "press_sequentially", "clear", "to_have_value"):
+        if str(element.tag) == "input":
+            return role_of(element) in _TEXT_ROLES
         return str(element.tag) in _FILLABLE or element.get("contenteditable") == "true"
     if action in ("check", "uncheck", "set_checked", "to_be_checked"):
         return role_of(element) in ("checkbox", "radio", "switch")
@@ -227,15 +264,40 @@ def click_target(element: Element) -> Element | None:
     return None
 
 
+# What an element is (its test id, name, text, label, id...) decides; what kind of element it
+# is (role, tag, class) only confirms: many elements share a role, so a match there must not
+# lift a weak name match over the threshold.
+_KIND = frozenset({"role", "tag", "class"})
+
+
 def score(wanted: dict[str, str], element: Element) -> Candidate:
     have = describe(element)
     per = {f: _feature(f, v, have[f]) for f, v in wanted.items() if f in WEIGHTS}
-    total = sum(WEIGHTS[f] for f in per)
-    value = sum(WEIGHTS[f] * s for f, s in per.items()) / total if total else 0.0
-    return Candidate(element, round(value, 3), per)
+    return Candidate(element, combine(per), per)
+
+
+def combine(per: dict[str, float]) -> float:
+    """Identity features' weighted mean, confirmed by kind features (x0.75 to x1); only kind
+    features when the locator had nothing else (`button.primary`)."""
+    identity = {f: v for f, v in per.items() if f not in _KIND}
+    kind = {f: v for f, v in per.items() if f in _KIND}
+
+    def mean(values: dict[str, float]) -> float:
+        total = sum(WEIGHTS[f] for f in values)
+        return sum(WEIGHTS[f] * v for f, v in values.items()) / total if total else 0.0
+
+    if not identity:
+        return round(mean(kind), 3)
+    named = mean(identity)
+    changed_kind = min(per.get("role", 1.0), per.get("tag", 1.0)) < 1.0
+    if per.get("role", 1.0) == 0.0 or (changed_kind and named < 0.9):
+        return 0.0  # another kind of element, or a changed kind and a changed name: two changes
+    return round(named * (0.75 + 0.25 * mean(kind) if kind else 1.0), 3)
 
 
 def _feature(name: str, wanted: str, have: str) -> float:
+    if name == "role" and wanted != have:
+        return 0.5 if any({wanted, have} <= family for family in _FAMILIES) else 0.0
     if name in ("role", "tag"):
         return 1.0 if wanted == have else 0.0
     if name == "class":
@@ -348,24 +410,74 @@ def rank_chain(root: Element, steps: list[Step], action: str) -> list[Candidate]
     if broken is None or wanted is None or None in parsed:
         return None
     best: dict[str, Candidate] = {}
+    # the compounds that still hold are evidence too: a renamed head under which the same
+    # table rows and cells still stand is likelier the same container
+    intact = (len(compounds) - 1) / len(compounds)
     for candidate in _resembling(root, wanted):
+        candidate.score = round(0.5 * candidate.score + 0.5 * intact, 3)
         fitted = refit(wanted, candidate.element, similarity)
         if fitted is None:
             continue
         chain = [*compounds[:broken], fitted.render(), *compounds[broken + 1 :]]
         healed = [*context, _css(chain, combinators), *tail]
-        try:
-            found = resolve(root, healed)
-        except LocatorError:
-            continue
-        if not found or (action not in _LIST_ACTIONS and len(found) != 1):
-            continue
-        if not all(fits(e, action) for e in found):
+        if not _selects(root, healed, action):
             continue
         candidate.replacement = render(healed)
         if candidate.replacement not in best or candidate.score > best[candidate.replacement].score:
             best[candidate.replacement] = candidate
-    return sorted(best.values(), key=lambda c: -c.score)
+    ranked = sorted(best.values(), key=lambda c: -c.score)
+    if ranked and ranked[0].score >= THRESHOLD:
+        return ranked
+    moved = _relaxed(root, context, tail, (compounds, combinators, parsed), broken, action)
+    return [moved] if moved else ranked
+
+
+def _selects(root: Element, steps: list[Step], action: str) -> list[Element]:
+    """What `steps` select when that is right for the action (one element unless it counts)."""
+    try:
+        found = resolve(root, steps)
+    except LocatorError:
+        return []
+    if not found or (action not in _LIST_ACTIONS and len(found) != 1):
+        return []
+    return found if all(fits(e, action) for e in found) else []
+
+
+def _relaxed(  # noqa: PLR0917 - the chain and where it broke
+    root: Element,
+    context: list[Step],
+    tail: list[Step],
+    chain: tuple[list[str], list[str], list[Compound | None]],
+    broken: int,
+    action: str,
+) -> Candidate | None:
+    """An element that kept what identifies it but moved: the least loosening of the chain
+    that selects it again. First child and sibling combinators become descendant ones (a
+    wrapper was added); then the compound that broke is dropped (a container renamed or
+    gone); then everything between what still holds and the last compound. What is left
+    must still name something specific: an id, a test id, a class or an attribute value."""
+    compounds, combinators, parsed = chain
+    loose = [" "] * len(combinators)
+    last = len(compounds) - 1
+    tries: list[tuple[list[int], list[str]]] = [([*range(len(compounds))], loose)]
+    if broken < last:
+        tries.append(([k for k in range(len(compounds)) if k != broken], loose))
+    tries += [([*range(j), last], loose) for j in range(min(broken, last - 1), -1, -1)]
+    for kept, joins in tries:
+        if not any(_specific(parsed[k]) for k in kept):
+            continue
+        steps = [*context, _css([compounds[k] for k in kept], joins), *tail]
+        found = _selects(root, steps, action)
+        if found:
+            loosened = "descendant combinators" if len(kept) == len(compounds) else "dropped"
+            return Candidate(found[0], 0.75, {"moved": 1.0, loosened: 1.0}, render(steps))
+    return None
+
+
+def _specific(compound: Compound | None) -> bool:
+    return compound is not None and bool(
+        compound.id or compound.classes or any(op for _, op, _ in compound.attrs)
+    )
 
 
 def _broken_at(
@@ -391,10 +503,9 @@ def _resembling(root: Element, wanted: Compound) -> list[Candidate]:
         if not isinstance(element.tag, str):
             continue
         per = resemblance(wanted, element, similarity)
-        total = sum(WEIGHTS[f] for f in per)
-        value = sum(WEIGHTS[f] * v for f, v in per.items()) / total if total else 0.0
+        value = combine(per)
         if value > 0:
-            scored.append(Candidate(element, round(value, 3), per))
+            scored.append(Candidate(element, value, per))
     return sorted(scored, key=lambda c: -c.score)[: TOP * 8]
 
 

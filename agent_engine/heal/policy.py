@@ -77,6 +77,7 @@ def decide(context: Context) -> Decision:
         e.action for e in context.ledger if (e.sha, e.signature) == (context.sha, context.signature)
     )
     actions = [a for a in wanted if a in context.runnable]
+    missing = [a for a in wanted if a not in context.runnable]
     under_cap = [a for a in actions if used[a] < policy.max_attempts_per_action]
     failed, total = len(context.failed_tests), context.total_tests
     # Most tests failing at once is a storm that rerunning cannot fix; an environment repair
@@ -91,8 +92,10 @@ def decide(context: Context) -> Decision:
         ),
         _rule(
             "actions_configured",
-            bool(actions) and len(actions) == len(wanted),
-            f"runnable here: {[a.value for a in actions] or 'none'}",
+            len(actions) == len(wanted),
+            f"not configured in [self_heal.commands]: {[a.value for a in missing]}"
+            if missing
+            else f"runnable here: {[a.value for a in actions] or 'none'}",
         ),
         _rule(
             "trigger_allowed",
@@ -103,7 +106,7 @@ def decide(context: Context) -> Decision:
         ),
         _rule(
             "ledger_under_cap",
-            bool(actions) and under_cap == actions,
+            under_cap == actions,
             f"used for this sha and signature: {dict(used) or 'nothing'}; cap "
             f"{policy.max_attempts_per_action} per action",
         ),
