@@ -372,3 +372,28 @@ def test_the_rerun_runs_in_the_suites_environment_and_its_stderr_is_read(
     assert report.verdict == verdict, report.reason
     if verdict == "different_failure":
         assert "test_collection_error" in report.reason
+
+
+@pytest.mark.parametrize(
+    ("overrides", "blocked", "detail"),
+    [
+        # nothing allow-listed: only the type rule says no, not the ledger or the config
+        (
+            {"error_type": ErrorType.MIGRATION_FAILED, "runnable": []},
+            ["eligible_type"],
+            "migration_failed: allow-listed none",
+        ),
+        # allow-listed but not configured: the missing command is named
+        (
+            {"error_type": ErrorType.DATABASE_UNAVAILABLE, "runnable": []},
+            ["actions_configured"],
+            "not configured in [self_heal.commands]: ['restart_database']",
+        ),
+    ],
+)
+def test_a_blocked_decision_names_only_the_rules_that_block_it(
+    overrides: dict[str, object], blocked: list[str], detail: str
+) -> None:
+    decision = decide(context(**overrides))
+    assert [r.rule for r in decision.rules if not r.passed] == blocked
+    assert detail in decision.reason
