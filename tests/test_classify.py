@@ -179,3 +179,54 @@ def test_passing_junit_cases_are_not_failed_tests(classifier: Classifier) -> Non
         "tests/test_shop.py::TestCart::test_total",
         "tests.test_shop::test_setup",
     ]
+
+
+# A pytest report whose failure message quotes an expected/got pair (as a Playwright text
+# assertion prints it), with a passing test's noisy output and the suite's own output.
+STRUCTURED = b"""<?xml version="1.0" encoding="utf-8"?>
+<testsuites><testsuite name="pytest" tests="2" failures="1">
+<testcase classname="e2e.test_board" name="test_title" file="e2e/test_board.py" line="8">
+<failure message="AssertionError: Locator expected to have text 'Board'&#10;Actual value: &#10;  expected: 'Board' got: ''&#10;Call log:&#10;  - waiting for locator(&quot;#board-title&quot;)&#10;    - waiting for locator(&quot;#board-title&quot;)">e2e/test_board.py:9: in test_title
+    expect(page.locator("#board-title")).to_have_text("Board")
+E   AssertionError: Locator expected to have text 'Board'
+E   Call log:
+E     - waiting for locator("#board-title")</failure>
+<system-out>GET /board 200</system-out>
+</testcase>
+<testcase classname="e2e.test_board" name="test_ok" file="e2e/test_board.py" line="12">
+<system-out>Traceback (most recent call last):
+RuntimeError: a passing test's chatter</system-out>
+</testcase>
+<system-err>psycopg.OperationalError: connection to server at "127.0.0.1", port 5432 failed: Connection refused</system-err>
+</testsuite></testsuites>
+"""
+
+
+def test_a_junit_report_is_read_as_what_it_says_not_as_xml(classifier: Classifier) -> None:
+    """Each message and text is read on its own with the report's line numbers; evidence
+    quotes the message, never XML; a Ruby runner's rule does not fire in a pytest report;
+    a passing test's output is not evidence, the suite's is."""
+    verdict = classifier.classify([], [LogSource("junit.xml", lambda: io.BytesIO(STRUCTURED))])
+    rules = {e.rule_id for e in verdict.evidence}
+    assert "rspec.expectation" not in rules
+    assert all("<failure" not in e.text and "message=" not in e.text for e in verdict.evidence)
+    lines = STRUCTURED.decode().splitlines()
+    for evidence in verdict.evidence:
+        assert 1 <= evidence.line <= len(lines)
+    assert not any("chatter" in e.text for e in verdict.evidence)
+    assert any("Connection refused" in e.text for e in verdict.evidence)
+    [failed] = verdict.failed_tests
+    assert (failed.id, failed.locator) == (
+        "e2e/test_board.py::test_title",
+        'locator("#board-title")',
+    )
+
+
+def test_a_ruby_report_still_reads_ruby_rules(classifier: Classifier) -> None:
+    report = b"""<testsuite name="rspec"><testcase classname="spec.cart_spec" name="adds"
+    file="./spec/cart_spec.rb"><failure message="expected: 3 got: 2">Failure/Error: expect(cart.size).to eq(3)
+  expected: 3
+       got: 2</failure></testcase></testsuite>"""
+    verdict = classifier.classify([], [LogSource("rspec.xml", lambda: io.BytesIO(report))])
+    assert "rspec.expectation" in {e.rule_id for e in verdict.evidence}
+    assert verdict.error_type is ErrorType.ASSERTION_FAILED

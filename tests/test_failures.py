@@ -9,7 +9,7 @@ import pytest
 from agent_engine.contracts import FailedTest, TestOutcome
 from agent_engine.errors import InputError
 from agent_engine.triage.classify import Classifier, LogSource
-from agent_engine.triage.junit import UnescapedXml, parse_junit
+from agent_engine.triage.junit import parse_junit
 from tests.builders import PYTEST_JUNIT, text_log
 
 
@@ -138,12 +138,3 @@ def test_a_hostile_report_given_to_the_classifier_is_an_input_error(
     bomb = b'<!DOCTYPE x [<!ENTITY a "aaaa">]><testsuites>&a;</testsuites>'
     with pytest.raises(InputError):
         classifier.classify([], [LogSource("bomb.xml", lambda: io.BytesIO(bomb))])
-
-
-def test_unescaped_junit_keeps_line_numbers_across_small_reads() -> None:
-    xml = b'<a m="one&#10;two &amp; &lt;b&gt;">\nline &quot;2&quot;\nthree</a>\n'
-    reader = UnescapedXml(io.BytesIO(xml))
-    pieces = []
-    while chunk := reader.read(5):
-        pieces.append(chunk)
-    assert b"".join(pieces) == b'<a m="one two & <b>">\nline "2"\nthree</a>\n'

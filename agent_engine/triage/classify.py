@@ -19,7 +19,7 @@ from agent_engine.contracts import (
 from agent_engine.errors import InputError
 from agent_engine.taxonomy import TAXONOMY, ErrorType
 from agent_engine.triage.failures import EXTRACTORS, FailureCollector
-from agent_engine.triage.junit import UnescapedXml, parse_junit
+from agent_engine.triage.junit import Case, read_report
 from agent_engine.triage.redact import redact
 from agent_engine.triage.rules import Effect, Rule
 from agent_engine.triage.scan import Hit, Scanner, ScanStats
@@ -101,38 +101,50 @@ class Classifier:
         sources = [(log, False) for log in logs] + [(report, True) for report in junit]
         for index, (source, is_junit) in enumerate(sources):
             if is_junit:
-                self._read_junit(source, collector)
-            self._scan(index, source, tally, collector, is_junit)
+                self._scan_junit(index, source, tally, collector)
+            else:
+                self._scan(index, source, tally, collector)
         return _verdict(tally, collector.finish(), collector.total)
 
     def _scan(
-        self,
-        index: int,
-        source: LogSource,
-        tally: _Tally,
-        collector: FailureCollector,
-        is_junit: bool,
+        self, index: int, source: LogSource, tally: _Tally, collector: FailureCollector
     ) -> None:
         with _opened(source) as stream:
-            reader: BinaryIO = UnescapedXml(stream) if is_junit else stream  # type: ignore[assignment]
-            for hit in self._scanner.scan(reader, tally.stats):
-                if not is_junit:
-                    collector.feed(hit)
+            for hit in self._scanner.scan(stream, tally.stats):
+                collector.feed(hit)
                 self._tally_hit(index, source.name, hit, tally)
 
-    def _tally_hit(self, index: int, name: str, hit: Hit, tally: _Tally) -> None:
+    def _scan_junit(
+        self, index: int, source: LogSource, tally: _Tally, collector: FailureCollector
+    ) -> None:
+        """A JUnit report is read as what it says, not as XML: each failure's message and
+        text, and the output kept with it, with the report's own line numbers; the rules of
+        another language's runners are not read in it."""
+        with _opened(source) as stream:
+            report = read_report(stream, source.name)
+        self._add_cases(report.cases, collector)
+        numbers = [n for n, _ in report.lines]
+        text = "\n".join(t for _, t in report.lines).encode("utf-8", "replace")
+        for hit in self._scanner.scan(io.BytesIO(text), tally.stats):
+            at = numbers[hit.line - 1]
+            hit.before = [(numbers[n - 1], t) for n, t in hit.before]
+            hit.after = [(numbers[n - 1], t) for n, t in hit.after]
+            hit.line = at
+            self._tally_hit(index, source.name, hit, tally, report.stack)
+
+    def _tally_hit(self, index: int, name: str, hit: Hit, tally: _Tally, stack: str = "") -> None:
         for rule_index in hit.matched:
             if rule_index >= len(self.rules):
                 break  # extractor patterns follow the rules
             rule = self.rules[rule_index]
+            if stack and rule.stack and rule.stack != stack:
+                continue  # another language's runner printed this, not this report's
             if rule.effect is Effect.RECOVERED:
                 tally.recovered_at[(rule.type, index)] = hit.line
                 continue
             tally.keep(_Found((index, hit.line), rule, _evidence(name, hit, rule)))
 
-    def _read_junit(self, source: LogSource, collector: FailureCollector) -> None:
-        with _opened(source) as stream:
-            cases = parse_junit(stream, source.name)
+    def _add_cases(self, cases: list[Case], collector: FailureCollector) -> None:
         for case in cases:
             if case.result.outcome not in (TestOutcome.FAILED, TestOutcome.ERROR):
                 continue

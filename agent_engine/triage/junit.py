@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-import io
 import re
 import xml.sax
 import xml.sax.handler
@@ -31,40 +29,113 @@ class Case:
     properties: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(slots=True)
+class Report:
+    """A JUnit report read for the classifier: its cases, and the text of its failures as
+    separate pieces (each message, failure text, system-out and system-err, with the file
+    line it starts on), never the XML around them; and the stack its tests are written in."""
+
+    cases: list[Case]
+    lines: list[tuple[int, str]]
+    stack: str
+
+
+_STACK_OF_SUFFIX = {
+    ".py": "python",
+    ".js": "node",
+    ".mjs": "node",
+    ".cjs": "node",
+    ".ts": "node",
+    ".tsx": "node",
+    ".jsx": "node",
+    ".rb": "ruby",
+    ".java": "jvm",
+    ".kt": "jvm",
+    ".scala": "jvm",
+    ".groovy": "jvm",
+}
+_SOURCE_FILE = re.compile(r"[\w/.-]+(\.(?:py|m?js|cjs|tsx?|jsx|rb|java|kt|scala|groovy))\b")
+_OUTPUT = ("system-out", "system-err")
+MAX_REPORT_TEXT = 4 << 20  # the failure text the classifier reads from one report
+
+
 class _Handler(xml.sax.handler.ContentHandler):
     def __init__(self) -> None:
         super().__init__()
         self.cases: list[Case] = []
+        self.lines: list[tuple[int, str]] = []
+        self.stacks: dict[str, int] = {}
         self._attrs: dict[str, str] = {}
         self._outcome = TestOutcome.PASSED
         self._message = ""
         self._text: list[str] = []
         self._in_failure = False
         self._properties: dict[str, str] = {}
+        self._output: list[str] | None = None
+        self._output_line = 0
+        self._failure_line = 0
+        self._locator: xml.sax.xmlreader.Locator | None = None
+        self._size = 0
+        self._in_case = False
+
+    def setDocumentLocator(self, locator: xml.sax.xmlreader.Locator) -> None:  # noqa: N802
+        self._locator = locator
+
+    def _line(self) -> int:
+        return (self._locator.getLineNumber() or 0) if self._locator else 0
 
     def startElement(self, name: str, attrs: AttributesImpl) -> None:  # noqa: N802 - SAX API
         if name == "testcase":
             self._attrs, self._outcome, self._message = dict(attrs), TestOutcome.PASSED, ""
-            self._text, self._properties = [], {}
+            self._text, self._properties, self._in_case = [], {}, True
+            self._count_stack(attrs.get("file", ""))
         elif name in ("failure", "error"):
             self._outcome = TestOutcome.FAILED if name == "failure" else TestOutcome.ERROR
             self._message = attrs.get("message", "") or attrs.get("type", "")
             self._in_failure = True
+            self._failure_line = self._line()
+            self._keep(self._failure_line, attrs.get("message", ""))
         elif name == "skipped" and self._outcome is TestOutcome.PASSED:
             self._outcome = TestOutcome.SKIPPED
             self._message = attrs.get("message", "")
         elif name == "property":
             self._properties[attrs.get("name", "")] = attrs.get("value", "")
+        elif name in _OUTPUT:
+            self._output, self._output_line = [], self._line()
 
     def characters(self, content: str) -> None:
         if self._in_failure and sum(map(len, self._text)) < MAX_MESSAGE:
             self._text.append(content)
+        elif self._output is not None and sum(map(len, self._output)) < MAX_MESSAGE:
+            self._output.append(content)
 
     def endElement(self, name: str) -> None:  # noqa: N802 - SAX API
         if name in ("failure", "error"):
             self._in_failure = False
+            text = "".join(self._text)
+            self._keep(self._failure_line, text)
+            for found in _SOURCE_FILE.finditer(text[:MAX_MESSAGE]):
+                self._count_stack(found.group(0))
         elif name == "testcase":
             self.cases.append(self._case())
+            self._in_case = False
+        elif name in _OUTPUT and self._output is not None:
+            # a passing test's output is not the failure's evidence; the suite's is
+            failing = self._outcome in (TestOutcome.FAILED, TestOutcome.ERROR)
+            if failing or not self._in_case:
+                self._keep(self._output_line, "".join(self._output))
+            self._output = None
+
+    def _keep(self, line: int, text: str) -> None:
+        for offset, piece in enumerate(text.splitlines()):
+            if self._size < MAX_REPORT_TEXT and piece.strip():
+                self.lines.append((line + offset, piece))
+                self._size += len(piece)
+
+    def _count_stack(self, path: str) -> None:
+        for suffix, stack in _STACK_OF_SUFFIX.items():
+            if path.endswith(suffix):
+                self.stacks[stack] = self.stacks.get(stack, 0) + 1
 
     def _case(self) -> Case:
         text = "".join(self._text)[:MAX_MESSAGE]
@@ -84,6 +155,11 @@ class _Handler(xml.sax.handler.ContentHandler):
 
 def parse_junit(stream: BinaryIO, name: str = "junit.xml") -> list[Case]:
     """Every <testcase> of a JUnit report; a malformed or hostile file is an InputError."""
+    return read_report(stream, name).cases
+
+
+def read_report(stream: BinaryIO, name: str = "junit.xml") -> Report:
+    """A JUnit report's cases, failure text and stack; malformed or hostile: InputError."""
     handler = _Handler()
     parser = make_parser()
     parser.setContentHandler(handler)
@@ -91,7 +167,8 @@ def parse_junit(stream: BinaryIO, name: str = "junit.xml") -> list[Case]:
         parser.parse(stream)
     except (xml.sax.SAXException, ValueError) as exc:  # defusedxml raises ValueError subclasses
         raise InputError(f"{name}: not a valid JUnit XML report: {exc}") from exc
-    return handler.cases
+    stack = max(handler.stacks, key=lambda s: handler.stacks[s], default="")
+    return Report(handler.cases, handler.lines, stack)
 
 
 def read_cases(paths: Iterable[Path]) -> list[Case]:
@@ -181,19 +258,3 @@ def _seconds(value: str) -> float | None:
     except ValueError:
         return None
     return seconds if seconds >= 0 else None
-
-
-class UnescapedXml(io.RawIOBase):
-    """A JUnit file read as text lines with entities decoded; line numbers stay those of the
-    file (`&#10;` inside attributes becomes a space, not a new line)."""
-
-    def __init__(self, stream: BinaryIO) -> None:
-        self._stream = stream
-
-    def read(self, size: int = -1) -> bytes:
-        data = self._stream.read(size)
-        if data and not data.endswith(b"\n"):
-            data += self._stream.readline()
-        text = data.decode("utf-8", "replace")
-        text = re.sub(r"&#(10|13|x[aAdD]);", " ", text)
-        return html.unescape(text).encode("utf-8")

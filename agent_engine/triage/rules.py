@@ -6,7 +6,7 @@ import tomllib
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import re2
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
@@ -30,6 +30,9 @@ BUILTIN_PACKS = (
 )
 
 
+LANGUAGE_STACKS = frozenset({"python", "node", "ruby", "jvm"})
+
+
 class Effect(StrEnum):
     """`signal`: a hit is evidence of the type; `recovered`: earlier hits of it were retried
     successfully, so they count for little (taxonomy.md: a refused connection in a retry
@@ -51,6 +54,9 @@ class Rule(BaseModel):
     example: Annotated[str, StringConstraints(min_length=1)]
     weight: float = Field(default=0.8, gt=0, le=1)
     effect: Effect = Effect.SIGNAL
+    # the language whose test runners print what the rule matches (its pack's): such a rule
+    # is not read in a test report written by another language's runner
+    stack: Literal["", "python", "node", "ruby", "jvm"] = ""
 
 
 class Pack(BaseModel):
@@ -111,7 +117,8 @@ def load_rules(settings: ClassifierSettings | None = None) -> list[Rule]:
             if rule.id in seen:
                 raise ConfigError(f"rule pack '{pack.name}': duplicate rule id '{rule.id}'")
             seen.add(rule.id)
-            rules.append(rule)
+            stack = pack.name if pack.name in LANGUAGE_STACKS and not rule.stack else rule.stack
+            rules.append(rule.model_copy(update={"stack": stack}))
     unknown = set(settings.disabled_rules) - seen
     if unknown:
         raise ConfigError(f"classifier.disabled_rules names unknown rule ids: {sorted(unknown)}")
