@@ -124,10 +124,12 @@ def cmd_ship(args: argparse.Namespace) -> int:
 def finish(args: argparse.Namespace, analysis: Analysis, where: str, code: int) -> int:
     write_model(args.out, analysis)
     verdict = analysis.classification
-    print(
-        f"ship: {where}\nship: {verdict.error_type.value} ({verdict.confidence:.2f}); "
-        f"analysis written to {args.out}"
+    said = (
+        "the run passed: no verdict"
+        if args.outcome == Outcome.SUCCESS.value
+        else f"{verdict.error_type.value} ({verdict.confidence:.2f})"
     )
+    print(f"ship: {where}\nship: {said}; analysis written to {args.out}")
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
         with Path(summary).open("a", encoding="utf-8") as handle:

@@ -141,7 +141,22 @@ def test_ship_without_a_receiver_classifies_locally(
         "backend_exception",
     )
     assert "classified locally" in summary.read_text()
-    assert "not shipped" in capsys.readouterr().out
+    out_text = capsys.readouterr().out
+    assert "not shipped" in out_text
+    assert "ship: backend_exception (" in out_text
+
+
+def test_a_green_run_is_shipped_without_a_verdict_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name, value in GITHUB.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("CLOUD_AGENT_URL", raising=False)
+    out = tmp_path / "analysis.json"
+    log = tmp_path / "test-output.log"
+    log.write_text("===== 16 passed in 11.52s =====\n")
+    assert main(["ship", "--outcome", "success", "--out", str(out), str(log)]) == 0
+    assert "ship: the run passed: no verdict;" in capsys.readouterr().out
 
 
 def test_an_unreachable_receiver_queues_the_batch(
