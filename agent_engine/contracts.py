@@ -36,6 +36,17 @@ Repository = Annotated[
     AfterValidator(_no_dot_segments),
 ]
 ShortText = Annotated[str, StringConstraints(max_length=1000)]
+# What goes into the store's columns (a run's fields, test ids): no NUL, which PostgreSQL's
+# text refuses.
+StoredText = Annotated[str, StringConstraints(max_length=1000, pattern=r"^[^\x00]*$")]
+# A run's key: owner~repo~run_id~attempt~job. `~` is in none of the parts' alphabets, so two
+# runs never share a key, and the key is one path segment that is never `.` or `..`.
+RUN_KEY_PATTERN = (
+    r"^(?P<owner>[A-Za-z0-9_.-]{1,100})~(?P<repo>[A-Za-z0-9_.-]{1,100})"
+    r"~(?P<run_id>[A-Za-z0-9_][A-Za-z0-9._-]{0,99})~(?P<attempt>[1-9][0-9]{0,3})"
+    r"~(?P<job>[A-Za-z0-9_][A-Za-z0-9._-]{0,99})$"
+)
+RunKey = Annotated[str, StringConstraints(pattern=RUN_KEY_PATTERN)]
 # A test id as a command-line argument: never an option (`--collect-only`), no control chars.
 TestId = Annotated[
     str, StringConstraints(max_length=1000, pattern=r"^[^-\s\x00-\x1f][^\x00-\x1f\x7f]*$")
@@ -97,15 +108,15 @@ class RunInfo(Contract):
     repository: Repository
     run_id: SafeToken
     run_attempt: int = Field(default=1, ge=1, le=1000)
-    workflow: ShortText = ""
+    workflow: StoredText = ""
     job: SafeToken
-    event: ShortText = ""
+    event: StoredText = ""
     sha: Annotated[str, StringConstraints(pattern=r"^([0-9a-f]{7,64})?$")] = ""
-    ref: ShortText = ""
-    base_ref: ShortText = ""
-    pr_number: int | None = Field(default=None, ge=1)
-    actor: ShortText = ""
-    url: ShortText = ""
+    ref: StoredText = ""
+    base_ref: StoredText = ""
+    pr_number: int | None = Field(default=None, ge=1, le=2**31 - 1)  # the store's INTEGER
+    actor: StoredText = ""
+    url: StoredText = ""
 
 
 class LogFile(Contract):
@@ -123,13 +134,13 @@ class TestResult(Contract):
 
     __test__ = False  # not a pytest class
 
-    id: ShortText
+    id: StoredText
     outcome: TestOutcome
     duration_s: float | None = Field(default=None, ge=0)
     message: Text = ""
     file: ShortText = ""
-    line: int | None = Field(default=None, ge=1)
-    attempt: int = Field(default=1, ge=1)
+    line: int | None = Field(default=None, ge=1, le=10**9)
+    attempt: int = Field(default=1, ge=1, le=1000)
 
 
 class ArtifactLink(Contract):

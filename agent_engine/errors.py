@@ -104,6 +104,25 @@ class PayloadTooLargeError(AgentEngineError):
     next_step = "trim the logs (keep head, tail and windows around errors) and resend"
 
 
+class RequestTimeoutError(AgentEngineError):
+    code = "request_timeout"
+    status = 408
+    blocker = ErrorBlocker.AGENT
+    next_step = "send the whole body at once; resend with the same Idempotency-Key"
+
+
+class ClientGoneError(RequestTimeoutError):
+    code = "client_disconnected"
+    next_step = "resend the batch with the same Idempotency-Key"
+
+
+class HeadersTooLargeError(AgentEngineError):
+    code = "headers_too_large"
+    status = 431
+    blocker = ErrorBlocker.AGENT
+    next_step = "send fewer and shorter headers"
+
+
 class UnsupportedMediaTypeError(AgentEngineError):
     code = "unsupported_media_type"
     status = 415

@@ -261,6 +261,7 @@ class ServiceSettings(BaseModel):
     forward_attempts: int = 3
     max_body_bytes: int = 4 * 1024 * 1024
     max_decompressed_bytes: int = 32 * 1024 * 1024
+    body_timeout_s: float = 10.0  # a body that takes longer to arrive is refused (408)
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> ServiceSettings:

@@ -101,7 +101,7 @@ def run_record(index: int = 1, **overrides: Any) -> Any:
     from agent_engine.report.history import RunRecord  # noqa: PLC0415 - keep this module light
 
     values: dict[str, Any] = {
-        "run_key": f"acme__shop__{1000 + index}__1__e2e-tests",
+        "run_key": f"acme~shop~{1000 + index}~1~e2e-tests",
         "repository": "acme/shop",
         "run_id": str(1000 + index),
         "job": "e2e-tests",

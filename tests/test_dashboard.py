@@ -21,7 +21,7 @@ def site(tmp_path: Path) -> Path:
 
 
 def page(site: Path, run_id: str) -> str:
-    return (site / "runs" / f"acme__shop__{run_id}__1__e2e-tests.html").read_text()
+    return (site / "runs" / f"acme~shop~{run_id}~1~e2e-tests.html").read_text()
 
 
 def test_the_site_has_an_index_a_page_per_run_and_its_data(site: Path) -> None:
@@ -104,7 +104,7 @@ def test_a_rebuild_replaces_the_whole_site(tmp_path: Path) -> None:
     out = tmp_path / "site"
     build(DashboardData(runs=[run_record(1), run_record(2)]), out)
     build(DashboardData(runs=[run_record(2)]), out)
-    assert [p.name for p in (out / "runs").iterdir()] == ["acme__shop__1002__1__e2e-tests.html"]
+    assert [p.name for p in (out / "runs").iterdir()] == ["acme~shop~1002~1~e2e-tests.html"]
     assert [p.name for p in tmp_path.iterdir()] == ["site"]  # no staging folder left
 
 

@@ -18,7 +18,7 @@ from sample_app.browser import launch_args
 from tests.builders import every_kind_of_run
 from tests.fakes.loopback import serve_folder
 
-RUN = "acme__shop__1003__1__e2e-tests"
+RUN = "acme~shop~1003~1~e2e-tests"
 
 
 # Playwright is started and stopped here rather than through pytest-playwright's session
@@ -83,9 +83,7 @@ def test_charts_have_text_alternatives(page: Page, site_url: str) -> None:
     expect(page.get_by_role("cell", name="locator_not_found: 1").first).to_be_visible()
 
 
-@pytest.mark.parametrize(
-    "path", ["", f"runs/{RUN}.html", "runs/acme__shop__1005__1__e2e-tests.html"]
-)
+@pytest.mark.parametrize("path", ["", f"runs/{RUN}.html", "runs/acme~shop~1005~1~e2e-tests.html"])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_no_serious_accessibility_violation(
     page: Page, site_url: str, path: str, scheme: str

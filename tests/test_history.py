@@ -21,8 +21,8 @@ def test_merge_keeps_one_record_per_run_newest_first_within_retention() -> None:
 def test_pass_rates_are_oldest_first_and_skip_runs_without_tests() -> None:
     runs = merge([], [run_record(1), run_record(2, tests={"total": 0}), run_record(3)], 10)
     assert pass_rates(runs) == [
-        ("acme__shop__1001__1__e2e-tests", 13 / 16),
-        ("acme__shop__1003__1__e2e-tests", 13 / 16),
+        ("acme~shop~1001~1~e2e-tests", 13 / 16),
+        ("acme~shop~1003~1~e2e-tests", 13 / 16),
     ]
 
 
@@ -41,7 +41,7 @@ def test_flaky_tests_from_a_healing_rerun_and_from_a_passing_re_run() -> None:
     again = run_record(  # ... and passed when the same workflow run was re-run
         1,
         run_attempt=2,
-        run_key="acme__shop__1001__2__e2e-tests",
+        run_key="acme~shop~1001~2~e2e-tests",
         failed_tests=[],
         tests={"total": 16, "passed": 16},
     )
@@ -65,6 +65,6 @@ def test_recurring_signatures_count_failed_runs_only() -> None:
     runs = [run_record(i) for i in range(1, 4)] + [run_record(4, outcome="success")]
     [signature] = recurring(runs)
     assert signature.count == 3
-    assert signature.last_run == "acme__shop__1003__1__e2e-tests"
+    assert signature.last_run == "acme~shop~1003~1~e2e-tests"
     assert signature.first_seen < signature.last_seen
     assert recurring([run_record(1)]) == []

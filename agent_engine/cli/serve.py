@@ -32,7 +32,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"serving {args.service} on http://{args.host}:{port} (OpenAPI: /openapi.json)", flush=True
     )
     uvicorn.run(
-        factory, factory=True, host=args.host, port=port, access_log=False, log_level="info"
+        factory,
+        factory=True,
+        host=args.host,
+        port=port,
+        access_log=False,
+        log_level="info",
+        http="h11",
+        h11_max_incomplete_event_size=64 * 1024,  # request line and headers, buffered
+        timeout_keep_alive=5,
+        limit_concurrency=200,
     )
     return 0
 

@@ -4,8 +4,10 @@ triggers. Pure functions over the contract models."""
 from __future__ import annotations
 
 import hashlib
+import re
 
 from agent_engine.contracts import (
+    RUN_KEY_PATTERN,
     Analysis,
     ArtifactLink,
     Classification,
@@ -34,9 +36,20 @@ FIX_CONSTRAINTS = (
 )
 
 
+_RUN_KEY = re.compile(RUN_KEY_PATTERN)
+
+
 def run_key(run: RunInfo) -> str:
-    """Repository, run id, attempt and job: unique per job run and safe in a path."""
-    return f"{run.repository.replace('/', '__')}__{run.run_id}__{run.run_attempt}__{run.job}"
+    """Repository, run id, attempt and job, joined by `~` (in none of their alphabets):
+    unique per job run, one safe path segment (contracts.RUN_KEY_PATTERN)."""
+    owner, repo = run.repository.split("/")
+    return f"{owner}~{repo}~{run.run_id}~{run.run_attempt}~{run.job}"
+
+
+def repository_of(key: str) -> str | None:
+    """The repository a well-formed run key names; None for anything else."""
+    found = _RUN_KEY.match(key)
+    return f"{found['owner']}/{found['repo']}" if found else None
 
 
 def body_hash(batch: LogBatch) -> str:

@@ -4,7 +4,7 @@ Developer-Agent (POST /api/ci/logs); proxies stored analyses (GET /api/ci/runs/{
 from __future__ import annotations
 
 import gzip
-import re
+from urllib.parse import quote
 
 import httpx
 from starlette.applications import Starlette
@@ -19,9 +19,10 @@ from agent_engine.contracts import Analysis, Health, LogBatch, Received
 from agent_engine.delivery.client import Upstream, upstream_error
 from agent_engine.errors import NotConfiguredError, NotFoundError
 from agent_engine.settings import ServiceSettings
-from agent_engine.triage.analysis import redact_batch
+from agent_engine.triage.analysis import redact_batch, repository_of
 from agent_engine.web.common import (
     EXCEPTION_HANDLERS,
+    HeaderGuard,
     RequestContext,
     check_open,
     check_token,
@@ -31,8 +32,6 @@ from agent_engine.web.common import (
     request_id,
 )
 from agent_engine.web.openapi import cloud_openapi
-
-_RUN_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,400}$")
 
 
 class CloudAgent:
@@ -81,10 +80,10 @@ class CloudAgent:
     async def run(self, request: Request) -> Response:
         upstream = self.guard(request)
         key = request.path_params["run_key"]
-        if not _RUN_KEY.match(key):
-            raise NotFoundError(f"no stored run {key!r}")
+        if repository_of(key) is None:  # only a well-formed key goes further (never `.`)
+            raise NotFoundError(f"no stored run {key[:200]!r}")
         answer = await upstream.request(
-            "GET", f"/runs/{key}", headers={"X-Request-ID": request_id(request)}
+            "GET", f"/runs/{quote(key, safe='')}", headers={"X-Request-ID": request_id(request)}
         )
         if answer.status_code != 200:
             raise upstream_error(answer)
@@ -116,8 +115,10 @@ def create_cloud_app(settings: ServiceSettings, http: httpx.AsyncClient) -> Star
         Route("/openapi.json", agent.openapi, methods=["GET"]),
         Route("/api/ci/openapi.json", agent.openapi, methods=["GET"]),
     ]
-    return Starlette(
+    app = Starlette(
         routes=routes,
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[Middleware(RequestContext, service="cloud-agent")],
+        middleware=[Middleware(RequestContext, service="cloud-agent"), Middleware(HeaderGuard)],
     )
+    app.router.redirect_slashes = False  # no 307 built from the Host header
+    return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
@@ -13,19 +14,22 @@ from typing import TypeVar
 
 from pydantic import BaseModel, SecretStr, ValidationError
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from agent_engine.contracts import ErrorDetail, ErrorResponse
 from agent_engine.errors import (
     AgentEngineError,
+    ClientGoneError,
     DeployingError,
+    HeadersTooLargeError,
     MethodNotAllowedError,
     NotConfiguredError,
     NotFoundError,
     PayloadError,
     PayloadTooLargeError,
+    RequestTimeoutError,
     UnauthorizedError,
     UnsupportedMediaTypeError,
 )
@@ -109,6 +113,29 @@ async def on_http_error(request: Request, exc: Exception) -> Response:
     return error_response(error, request_id(request))
 
 
+class HeaderGuard:
+    """Pure ASGI middleware: a request with too many headers, or too many header bytes, is
+    refused with 431 before any route reads it."""
+
+    def __init__(self, app: ASGIApp, max_count: int = 100, max_bytes: int = 32 * 1024) -> None:
+        self.app = app
+        self.max_count, self.max_bytes = max_count, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            headers = scope["headers"]
+            size = sum(len(k) + len(v) for k, v in headers)
+            if len(headers) > self.max_count or size > self.max_bytes:
+                error = HeadersTooLargeError(
+                    f"{len(headers)} headers, {size} bytes: over {self.max_count} headers "
+                    f"or {self.max_bytes} bytes"
+                )
+                rid = scope.get("state", {}).get("request_id", "")
+                await error_response(error, rid)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 async def on_unexpected_error(request: Request, exc: Exception) -> Response:
     logging.getLogger("agent_engine").exception("unexpected error (%s)", request_id(request))
     return error_response(AgentEngineError(f"unexpected {type(exc).__name__}"), request_id(request))
@@ -151,13 +178,24 @@ async def read_body(request: Request, settings: ServiceSettings) -> bytes:
         raise PayloadTooLargeError(f"the body is over {settings.max_body_bytes} bytes")
     gunzip = zlib.decompressobj(16 + zlib.MAX_WBITS) if encoding == "gzip" else None
     received, out = 0, bytearray()
-    async for chunk in request.stream():
-        received += len(chunk)
-        if received > settings.max_body_bytes:
-            raise PayloadTooLargeError(f"the body is over {settings.max_body_bytes} bytes")
-        out += _inflate(gunzip, chunk, settings.max_decompressed_bytes - len(out))
+    try:
+        # a body that trickles in is cut off: it would hold a connection for nothing
+        async with asyncio.timeout(settings.body_timeout_s):
+            async for chunk in request.stream():
+                received += len(chunk)
+                if received > settings.max_body_bytes:
+                    raise PayloadTooLargeError(f"the body is over {settings.max_body_bytes} bytes")
+                out += _inflate(gunzip, chunk, settings.max_decompressed_bytes - len(out))
+    except TimeoutError as exc:
+        raise RequestTimeoutError(
+            f"the body did not arrive within {settings.body_timeout_s:g}s"
+        ) from exc
+    except ClientDisconnect as exc:
+        raise ClientGoneError("the client went away before sending the whole body") from exc
     if gunzip is not None and not gunzip.eof:
         raise PayloadError("the gzip body is truncated")
+    if gunzip is not None and gunzip.unused_data:
+        raise PayloadError("the gzip body has data after its end")
     return bytes(out)
 
 

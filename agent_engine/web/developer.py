@@ -3,6 +3,7 @@ and serves the history (GET /runs, GET /runs/{run_key})."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from starlette.applications import Starlette
@@ -26,11 +27,13 @@ from agent_engine.triage.analysis import (
     body_hash,
     classify_batch,
     redact_batch,
+    repository_of,
     run_key,
 )
 from agent_engine.triage.classify import Classifier
 from agent_engine.web.common import (
     EXCEPTION_HANDLERS,
+    HeaderGuard,
     RequestContext,
     check_open,
     check_token,
@@ -87,8 +90,10 @@ class DeveloperAgent:
     async def runs(self, request: Request) -> Response:
         self.guard(request)
         repository = request.query_params.get("repository") or None
+        if repository is not None and not _REPOSITORY.match(repository):
+            raise PayloadError("repository must be owner/name")
         limit = request.query_params.get("limit", "50")
-        if not limit.isdigit() or not 1 <= int(limit) <= 500:
+        if not _LIMIT.match(limit) or not 1 <= int(limit) <= 500:
             raise PayloadError("limit must be a whole number from 1 to 500")
         runs = await run_in_threadpool(self.store.runs, repository, int(limit))
         return JSONResponse(RunList(runs=runs).model_dump(mode="json"))
@@ -96,9 +101,12 @@ class DeveloperAgent:
     async def run(self, request: Request) -> Response:
         self.guard(request)
         key = request.path_params["run_key"]
-        found = await run_in_threadpool(self.store.analysis, key)
+        repository = repository_of(key)
+        found = None
+        if repository is not None:  # a read is scoped to the repository the key names
+            found = await run_in_threadpool(self.store.analysis, key, repository)
         if found is None:
-            raise NotFoundError(f"no stored run {key!r}")
+            raise NotFoundError(f"no stored run {key[:200]!r}")
         return json_answer(found)
 
     async def health(self, _: Request) -> Response:
@@ -122,6 +130,10 @@ class DeveloperAgent:
 
     async def openapi(self, _: Request) -> Response:
         return JSONResponse(developer_openapi())
+
+
+_LIMIT = re.compile(r"^[0-9]{1,3}$")  # never int() of 5,000 digits
+_REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}$")
 
 
 def record_for(  # noqa: PLR0917 - one record, field by field
@@ -174,7 +186,8 @@ def create_developer_app(
     app = Starlette(
         routes=routes,
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[Middleware(RequestContext, service="developer-agent")],
+        middleware=[Middleware(RequestContext, service="developer-agent"), Middleware(HeaderGuard)],
     )
+    app.router.redirect_slashes = False  # no 307 built from the Host header
     app.state.agent = agent
     return app

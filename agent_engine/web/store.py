@@ -105,7 +105,7 @@ class Store(Protocol):
     def ping(self) -> None: ...
     def find(self, idempotency_key: str, run_key: str) -> Stored | None: ...
     def save(self, record: StoredRun) -> tuple[str, bool]: ...
-    def analysis(self, run_key: str) -> str | None: ...
+    def analysis(self, run_key: str, repository: str | None = None) -> str | None: ...
     def runs(self, repository: str | None, limit: int) -> list[RunSummary]: ...
     def history(self, record: StoredRun, failed: Sequence[str]) -> History: ...
     def count(self) -> int: ...
@@ -213,11 +213,16 @@ class SqlStore:
             )
         return stored.analysis_json, True
 
-    def analysis(self, run_key: str) -> str | None:
+    def analysis(self, run_key: str, repository: str | None = None) -> str | None:
+        """The stored analysis; with `repository`, only when the run is that repository's."""
         with self._tx() as cur:
-            cur.execute(self._sql("SELECT analysis FROM runs WHERE run_key = ?"), (run_key,))
+            cur.execute(
+                self._sql("SELECT analysis, repository FROM runs WHERE run_key = ?"), (run_key,)
+            )
             row = cur.fetchone()
-        return str(row[0]) if row else None
+        if row is None or (repository is not None and row[1] != repository):
+            return None
+        return str(row[0])
 
     def batch(self, run_key: str) -> bytes | None:
         """The stored (redacted) batch JSON."""
@@ -242,7 +247,8 @@ class SqlStore:
 
     def history(self, record: StoredRun, failed: Sequence[str]) -> History:
         """What earlier runs say about this signature and these failed tests."""
-        failed = list(failed)[:MAX_HISTORY_TESTS]
+        # a test id read from a log may hold a NUL: no stored id does (PostgreSQL refuses it)
+        failed = [t for t in failed if "\x00" not in t][:MAX_HISTORY_TESTS]
         with self._tx() as cur:
             cur.execute(
                 self._sql(

@@ -50,7 +50,7 @@ def test_a_failed_run_with_every_artifact(
 ) -> None:
     data = build()
     [run] = data.runs
-    assert run.run_key == "acme__shop__4242__1__e2e-tests"
+    assert run.run_key == "acme~shop~4242~1~e2e-tests"
     assert (run.outcome, run.error_type, run.pr_number) == ("failure", "locator_not_found", 7)
     assert run.tests.model_dump() == {"total": 16, "passed": 13, "failed": 3, "skipped": 0}
     assert len(run.failed_tests) == 3
@@ -62,7 +62,7 @@ def test_a_failed_run_with_every_artifact(
     assert "+    page.get_by_role" in run.fix.patch
     assert run.reproduce.startswith("python -m pytest -c sample_app/e2e/pytest.ini")
     assert "'sample_app/e2e/test_projects.py::test_create_a_project[chromium]'" in run.reproduce
-    page = (run_dir / "site/runs/acme__shop__4242__1__e2e-tests.html").read_text()
+    page = (run_dir / "site/runs/acme~shop~4242~1~e2e-tests.html").read_text()
     assert "still fail" in page
     assert "site/index.html" in capsys.readouterr().out
 
@@ -90,14 +90,14 @@ def test_history_from_the_developer_agent(run_dir: Path, monkeypatch: pytest.Mon
     async def runs(request: Request) -> JSONResponse:
         seen.append((request.headers["authorization"], request.query_params["repository"]))
         summary = {
-            "run_key": "acme__shop__9__1__e2e-tests", "repository": "acme/shop", "run_id": "9",
+            "run_key": "acme~shop~9~1~e2e-tests", "repository": "acme/shop", "run_id": "9",
             "run_attempt": 1, "job": "e2e-tests", "sha": "9" * 40, "ref": "refs/heads/main",
             "base_ref": "", "pr_number": None, "outcome": "failure",
             "error_type": "auth_failed", "signature": "auth_failed:1", "confidence": 0.9,
             "created_at": "2026-11-20T09:00:00+00:00",
         }  # fmt: skip
         # the service also stored this very run (4242): one record, this build's, not two
-        this_run = summary | {"run_key": "acme__shop__4242__1__e2e-tests", "run_id": "4242"}
+        this_run = summary | {"run_key": "acme~shop~4242~1~e2e-tests", "run_id": "4242"}
         return JSONResponse({"schema_version": "1", "runs": [summary, this_run]})
 
     monkeypatch.setenv("DEVELOPER_AGENT_TOKEN", "s3cret-token")

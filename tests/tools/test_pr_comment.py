@@ -63,7 +63,7 @@ def test_render_writes_the_comment_its_target_and_the_job_summary(rendered: Path
     assert body.startswith(MARKER)
     assert "#### New failures caused by this change" in body
     assert "#### A fix patch is ready" in body
-    assert "https://acme.github.io/shop/runs/acme__shop__4242__1__e2e-tests.html" in body
+    assert "https://acme.github.io/shop/runs/acme~shop~4242~1~e2e-tests.html" in body
     assert json.loads((rendered / "comment.json").read_text()) == {
         "repository": "acme/shop", "pr_number": 7, "run_id": "4242"
     }  # fmt: skip

@@ -108,7 +108,7 @@ async def test_a_batch_is_forwarded_and_the_analysis_returned(
     answer = await ship(via_developer)
     received = Received.model_validate_json(answer.content)
     assert received.status == "received"
-    assert received.upstream.run_key == "acme__shop__1234567890__1__e2e-tests"
+    assert received.upstream.run_key == "acme~shop~1234567890~1~e2e-tests"
     again = Received.model_validate_json((await ship(via_developer)).content)
     assert again.upstream.duplicate is True
     assert sqlite_store.count() == 1

@@ -45,7 +45,7 @@ async def test_a_batch_gets_a_full_analysis(dev_client: httpx.AsyncClient) -> No
     answer = await post(dev_client, case_batch(LOCATOR_CASE))
     assert answer.status_code == 200, answer.text
     analysis = Analysis.model_validate_json(answer.content)
-    assert analysis.run_key == "acme__shop__1234567890__1__e2e-tests"
+    assert analysis.run_key == "acme~shop~1234567890~1~e2e-tests"
     assert analysis.duplicate is False
     assert analysis.classification.error_type.value == "locator_not_found"
     assert analysis.fix_agent_instructions.applicable
@@ -173,10 +173,9 @@ async def test_secrets_never_reach_the_store_the_answer_or_the_logs(
     caplog.set_level(logging.INFO)
     answer = await post(dev_client, body)
     assert answer.status_code == 200
-    stored_batch = sqlite_store.batch("acme__shop__1234567890__1__e2e-tests") or b""
+    stored_batch = sqlite_store.batch("acme~shop~1234567890~1~e2e-tests") or b""
     stored = (
-        stored_batch
-        + (sqlite_store.analysis("acme__shop__1234567890__1__e2e-tests") or "").encode()
+        stored_batch + (sqlite_store.analysis("acme~shop~1234567890~1~e2e-tests") or "").encode()
     )
     for secret in (token, "hunter2-secret"):
         assert secret not in answer.text
@@ -195,8 +194,8 @@ async def test_runs_are_listed_and_read_back(dev_client: httpx.AsyncClient) -> N
         (await dev_client.get("/runs?repository=acme/shop&limit=1")).content
     )
     assert [r.run_id for r in listed.runs] == ["2"]
-    one = await dev_client.get("/runs/acme__shop__2__1__e2e-tests")
-    assert Analysis.model_validate_json(one.content).run_key == "acme__shop__2__1__e2e-tests"
+    one = await dev_client.get("/runs/acme~shop~2~1~e2e-tests")
+    assert Analysis.model_validate_json(one.content).run_key == "acme~shop~2~1~e2e-tests"
     error(await dev_client.get("/runs/unknown"), 404, "not_found")
     error(await dev_client.get("/runs?limit=0"), 400, "invalid_payload")
     error(await dev_client.get("/runs?limit=x"), 400, "invalid_payload")

@@ -106,7 +106,7 @@ def test_self_heal_reads_the_stored_analysis_back(
                 "--analysis",
                 str(tmp_path / "missing.json"),
                 "--run-key",
-                "acme__shop__7__1__e2e",
+                "acme~shop~7~1~e2e",
             ]
         )
         == 0

@@ -17,7 +17,7 @@ from agent_engine.web.store import PostgresStore, SQLiteStore, SqlStore, StoredR
 
 def record(n: int = 1, **overrides: object) -> StoredRun:
     base = StoredRun(
-        run_key=f"acme__shop__{n}__1__e2e",
+        run_key=f"acme~shop~{n}~1~e2e",
         idempotency_key=f"key-{n}",
         body_sha256=f"sha-{n}",
         repository="acme/shop",
@@ -42,8 +42,8 @@ def record(n: int = 1, **overrides: object) -> StoredRun:
 
 def test_a_new_run_is_stored_and_read_back(store: SqlStore) -> None:
     assert store.save(record()) == ('{"run": 1}', False)
-    assert store.analysis("acme__shop__1__1__e2e") == '{"run": 1}'
-    assert store.batch("acme__shop__1__1__e2e") == b'{"logs": []}'
+    assert store.analysis("acme~shop~1~1~e2e") == '{"run": 1}'
+    assert store.batch("acme~shop~1~1~e2e") == b'{"logs": []}'
     assert store.analysis("nope") is None
     assert store.count() == 1
 
