@@ -58,12 +58,22 @@ def body_hash(batch: LogBatch) -> str:
 
 
 def redact_batch(batch: LogBatch) -> LogBatch:
-    """The batch with every secret in its logs, messages and links replaced."""
+    """The batch with every secret in its free text replaced: logs, test ids and messages,
+    artifact names and links, and the run's own text (ref, actor, workflow, url...)."""
     logs = [log.model_copy(update={"content": redact(log.content)}) for log in batch.logs]
-    tests = [t.model_copy(update={"message": redact(t.message)}) for t in batch.tests]
-    links = [ArtifactLink(name=a.name, url=redact(a.url)) for a in batch.artifacts]
-    run = batch.run.model_copy(update={"url": redact(batch.run.url)})
+    tests = [
+        t.model_copy(update={"id": redact(t.id), "message": redact(t.message)})
+        for t in batch.tests
+    ]
+    links = [ArtifactLink(name=_redact_name(a.name), url=redact(a.url)) for a in batch.artifacts]
+    fields = ("workflow", "event", "ref", "base_ref", "actor", "url")
+    run = batch.run.model_copy(update={f: redact(getattr(batch.run, f)) for f in fields})
     return batch.model_copy(update={"logs": logs, "tests": tests, "artifacts": links, "run": run})
+
+
+def _redact_name(name: str) -> str:
+    """A name keeps its safe alphabet: one that held a secret becomes `redacted`."""
+    return name if redact(name) == name else "redacted"
 
 
 def classify_batch(classifier: Classifier, batch: LogBatch) -> Classification:

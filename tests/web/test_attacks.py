@@ -219,3 +219,26 @@ async def test_a_slow_body_is_cut_off_and_a_vanished_client_is_a_quiet_4xx(
     await app(scope, vanish, send)  # type: ignore[arg-type]
     assert sent[0]["status"] == 408
     assert b"client_disconnected" in sent[1]["body"]  # type: ignore[operator]
+
+
+TOKEN = "ghp_" + "A1b2C3d4E5f6G7h8I9j0" * 2
+
+
+async def test_a_secret_in_any_free_text_field_is_never_stored_or_forwarded(
+    services: tuple[httpx.AsyncClient, httpx.AsyncClient], store: SqlStore
+) -> None:
+    front, developer = services
+    sent = batch(
+        run=run_info(actor=f"bot-{TOKEN}", ref=f"refs/heads/{TOKEN}", workflow=TOKEN),
+        tests=[{"id": f"e2e/test_api.py::test_login[{TOKEN}]", "outcome": "failed"}],
+        artifacts=[{"name": f"trace-{TOKEN}", "url": f"https://x.invalid/{TOKEN}"}],
+    )
+    answer = await ship(front, sent)
+    assert answer.status_code == 200, answer.text
+    key = Received.model_validate_json(answer.content).upstream.run_key
+    stored = (store.batch(key) or b"").decode() + (store.analysis(key) or "")
+    assert stored
+    assert TOKEN not in stored
+    assert TOKEN not in answer.text
+    assert "[REDACTED:github_token]" in stored
+    assert TOKEN not in (await developer.get("/runs?repository=acme/shop")).text
