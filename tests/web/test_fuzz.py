@@ -21,7 +21,7 @@ from agent_engine.triage.classify import Classifier
 from agent_engine.triage.rules import load_rules
 from agent_engine.web.cloud import create_cloud_app
 from agent_engine.web.developer import create_developer_app
-from agent_engine.web.store import SQLiteStore
+from agent_engine.web.store import PostgresStore, SQLiteStore, SqlStore
 from tests.builders import batch
 from tests.web.conftest import AGENT_TOKEN, DEV_TOKEN
 
@@ -53,6 +53,13 @@ PATHS = [
     "logs.0.kind",
     "logs.0.content",
     "tests.0.outcome",
+    "tests.0.id",
+    "tests.0.attempt",
+    "run.ref",
+    "run.base_ref",
+    "run.actor",
+    "artifacts.0.name",
+    "artifacts.0.url",
 ]
 BAD_STRINGS = st.sampled_from(
     [
@@ -68,8 +75,14 @@ BAD_STRINGS = st.sampled_from(
         "%2e%2e%2f",
         " ",
         "run id",
+        "a\x00b",
+        "refs/heads/\x00",
+        "acme~shop~1~1~e2e",
+        ".",
+        "ghp_" + "x1" * 20,
     ]
 )
+HUGE = st.sampled_from([2**31, 2**31 - 1, 2**63, -(2**63), 10**30])
 
 
 def mutate(body: dict[str, Any], path: str, action: str, value: Any) -> dict[str, Any]:
@@ -93,7 +106,7 @@ def requests(draw: st.DrawFn) -> tuple[str, bytes, dict[str, str]]:
     if kind in ("mutated", "valid"):
         body = batch(run={**batch()["run"], "run_id": str(draw(st.integers(1, 10**6)))})
         if kind == "mutated":
-            value = draw(st.one_of(JSON, BAD_STRINGS, st.integers(-5, 10**12)))
+            value = draw(st.one_of(JSON, BAD_STRINGS, st.integers(-5, 10**12), HUGE))
             action = draw(st.sampled_from(["set", "drop", "extra"]))
             body = mutate(body, draw(st.sampled_from(PATHS)), action, value)
         raw = json.dumps(body).encode()
@@ -155,8 +168,8 @@ def check(answer: httpx.Response, tally: Tally, cloud: bool) -> None:
     assert error.next_step
 
 
-def run_fuzz(tmp_path: Path, cloud: bool) -> tuple[Tally, SQLiteStore]:
-    store = SQLiteStore(tmp_path / "fuzz.db")
+def run_fuzz(tmp_path: Path, cloud: bool, pg_url: str = "") -> tuple[Tally, SqlStore]:
+    store: SqlStore = PostgresStore(pg_url) if pg_url else SQLiteStore(tmp_path / "fuzz.db")
     store.migrate()
     dev_settings = ServiceSettings.model_validate(
         {"developer_agent_token": DEV_TOKEN, "drain_file": tmp_path / "d"}
@@ -226,3 +239,15 @@ def test_r3_cloud_agent(tmp_path: Path) -> None:
     assert store.count() == tally.stored_first_time
     assert {200, 400, 401, 413, 415} <= set(tally.statuses)
     print(f"R3 cloud-agent: {tally.sent} requests, statuses {sorted(tally.statuses.items())}")
+
+
+def test_r3_developer_agent_on_postgresql(tmp_path: Path, pg_url: str) -> None:
+    """PostgreSQL refuses what SQLite takes (a NUL in text, an integer past 2^31): still no
+    5xx, and nothing stored for a rejection."""
+    tally, store = run_fuzz(tmp_path, cloud=False, pg_url=pg_url)
+    try:
+        assert tally.sent >= EXAMPLES
+        assert store.count() == tally.stored_first_time
+        assert {200, 400} <= set(tally.statuses)
+    finally:
+        store.close()
