@@ -95,6 +95,9 @@ def test_tokens_and_similarity() -> None:
         ("Archive project", "Share project", 0.3, 0.34),  # alike letter by letter only
         ("export-pdf", "export-csv", 0.3, 0.34),
         ("Mark as done", "Mark all as complete", 0.2, 0.3),
+        ("Add task", "Create task", 0.8, 0.85),  # words interfaces use for the same act
+        ("Coupon code", "Promo code", 0.8, 0.85),
+        ("Add task", "Archive task", 0.3, 0.34),
     ],
 )
 def test_similarity_is_word_by_word(a: str, b: str, low: float, high: float) -> None:

@@ -160,9 +160,31 @@ def similarity(a: str, b: str) -> float:
     return round(matched / (len(left) + len(right) - matched), 3)
 
 
+# Words interfaces use for the same act or thing: a button renamed from one to another is a
+# rename, not another control ("Add task" -> "Create task").
+_SYNONYMS = (
+    frozenset({"add", "create", "new"}),
+    frozenset({"delete", "remove", "trash"}),
+    frozenset({"edit", "update", "modify", "change"}),
+    frozenset({"save", "submit", "apply", "confirm"}),
+    frozenset({"cancel", "discard", "dismiss"}),
+    frozenset({"search", "find"}),
+    frozenset({"login", "signin", "log", "sign"}),
+    frozenset({"register", "signup", "join"}),
+    frozenset({"coupon", "promo", "voucher", "discount"}),
+    frozenset({"setting", "preference", "option"}),
+    frozenset({"email", "mail"}),
+    frozenset({"next", "continue", "proceed"}),
+    frozenset({"back", "previous", "prev"}),
+    frozenset({"close", "dismiss"}),
+)
+
+
 def _word(a: str, b: str) -> float:
     if a == b:
         return 1.0
+    if any(a in group and b in group for group in _SYNONYMS):
+        return 0.8
     short, long = sorted((a, b), key=len)
     if len(short) >= 3 and (long.startswith(short) or _abbreviates(short, long)):
         return 0.8
