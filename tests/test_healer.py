@@ -114,3 +114,19 @@ def test_a_changed_kind_of_element_needs_the_same_name() -> None:
     box = '<input placeholder="Add a task"><button>Create</button>'
     heal = heal_locator('page.get_by_role("button", name="Add task")', "click", box)
     assert heal.outcome != "healed", heal.replacement
+
+
+def test_a_narrowed_list_heals_to_a_list_of_like_rows() -> None:
+    """`.filter(...)` says the test meant a list: a renamed test id shared by like sibling rows
+    agrees with that; the same rename on a single button does not get that help."""
+    rows = (
+        '<ul><li data-testid="order-item">A-1</li><li data-testid="order-item">A-2</li></ul>'
+        '<button data-testid="order-export">Export</button>'
+    )
+    heal = heal_locator(
+        'page.get_by_test_id("order-row").filter(has_text="A-2")', "to_be_visible", rows
+    )
+    assert heal.replacement == 'get_by_test_id("order-item").filter(has_text="A-2")'
+    assert heal.candidates[0]["features"]["list"] == 1.0
+    single = '<button data-testid="export-csv">CSV</button><a href="/">Home</a>'
+    assert heal_locator('page.get_by_test_id("export-pdf")', "click", single).outcome != "healed"

@@ -331,9 +331,12 @@ def _feature(name: str, wanted: str, have: str) -> float:
     return similarity(wanted, have)
 
 
-def replacement_for(root: Element, element: Element, tail: list[Step] | None = None) -> str:
+def replacement_for(
+    root: Element, element: Element, tail: list[Step] | None = None, counted: bool = False
+) -> str:
     """The locator for `element` in Playwright's preference order that, with the original's
-    trailing filter or nth, matches only it."""
+    trailing filter or nth, matches only it (or, for a count, the list of like rows it is
+    one of)."""
     tail = tail or []
     have = describe(element)
     options: list[list[Step]] = []
@@ -353,9 +356,19 @@ def replacement_for(root: Element, element: Element, tail: list[Step] | None = N
     if have["id"] and not _GENERATED.match(have["id"]):
         options.append([Step("locator", (f"#{have['id']}",))])
     for steps in options:
-        if resolve(root, [*steps, *tail]) == [element]:
+        found = resolve(root, [*steps, *tail])
+        if found == [element] or (counted and element in found and _like_siblings(found)):
             return render([*steps, *tail])
     return ""
+
+
+def _like_siblings(elements: list[Element]) -> bool:
+    """Two or more elements of one tag under one parent: the rows of one list."""
+    return (
+        len(elements) >= 2
+        and len({e.getparent() for e in elements}) == 1
+        and len({e.tag for e in elements}) == 1
+    )
 
 
 def heal_locator(original: str, action: str, snapshot_html: str) -> Heal:
@@ -368,9 +381,24 @@ def heal_locator(original: str, action: str, snapshot_html: str) -> Heal:
     ranked = rank_chain(root, steps, _CAMEL.sub(r"_\1", action).lower())
     if ranked is None:
         ranked = rank(root, features_of(steps), action)
+        counted = _CAMEL.sub(r"_\1", action).lower() in _LIST_ACTIONS
         for candidate in ranked[:TOP]:
-            candidate.replacement = replacement_for(root, candidate.element, tail)
+            candidate.replacement = replacement_for(root, candidate.element, tail, counted)
+            _list_evidence(root, candidate, tail, counted)
+        ranked.sort(key=lambda c: -c.score)
     return _verdict(original, ranked)
+
+
+def _list_evidence(root: Element, candidate: Candidate, tail: list[Step], counted: bool) -> None:
+    """A locator the test narrows (`.filter(...)`, `.nth(i)`, `.first`) or counts named a
+    list; a replacement that without that narrowing names a list too (like siblings: same
+    tag, same parent) agrees with it, and counts half of what is missing to a full score."""
+    if not (tail or counted) or not candidate.replacement:
+        return
+    steps = parse(f"page.{candidate.replacement}")
+    if _like_siblings(resolve(root, steps[: len(steps) - len(tail)])):
+        candidate.score = round(0.5 + 0.5 * candidate.score, 3)
+        candidate.features = {**candidate.features, "list": 1.0}
 
 
 def _verdict(original: str, ranked: list[Candidate]) -> Heal:
