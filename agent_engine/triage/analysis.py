@@ -62,8 +62,7 @@ def redact_batch(batch: LogBatch) -> LogBatch:
     artifact names and links, and the run's own text (ref, actor, workflow, url...)."""
     logs = [log.model_copy(update={"content": redact(log.content)}) for log in batch.logs]
     tests = [
-        t.model_copy(update={"id": redact(t.id), "message": redact(t.message)})
-        for t in batch.tests
+        t.model_copy(update={"id": redact(t.id), "message": redact(t.message)}) for t in batch.tests
     ]
     links = [ArtifactLink(name=_redact_name(a.name), url=redact(a.url)) for a in batch.artifacts]
     fields = ("workflow", "event", "ref", "base_ref", "actor", "url")
