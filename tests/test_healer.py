@@ -130,3 +130,10 @@ def test_a_narrowed_list_heals_to_a_list_of_like_rows() -> None:
     assert heal.candidates[0]["features"]["list"] == 1.0
     single = '<button data-testid="export-csv">CSV</button><a href="/">Home</a>'
     assert heal_locator('page.get_by_test_id("export-pdf")', "click", single).outcome != "healed"
+
+
+def test_a_renamed_test_id_that_survives_as_a_class_is_found() -> None:
+    page = '<ul><li class="order-row" data-testid="order-entry">A-1</li></ul><a href="/">Home</a>'
+    heal = heal_locator('page.get_by_test_id("order-row")', "to_have_count", page)
+    assert (heal.outcome, heal.replacement) == ("healed", 'get_by_test_id("order-entry")')
+    assert heal.candidates[0]["features"] == {"test_id": 0.9}

@@ -295,7 +295,22 @@ _KIND = frozenset({"role", "tag", "class"})
 def score(wanted: dict[str, str], element: Element) -> Candidate:
     have = describe(element)
     per = {f: _feature(f, v, have[f]) for f, v in wanted.items() if f in WEIGHTS}
+    for feature in ("id", "test_id"):
+        if feature in per and per[feature] < 1.0:
+            per[feature] = max(per[feature], _echo(wanted[feature], element))
     return Candidate(element, combine(per), per)
+
+
+def _echo(wanted: str, element: Element) -> float:
+    """An id or test id that was renamed often survives in the element's other names (its
+    class, its `name`, its id or test id): the same word there counts, a little less."""
+    names = [
+        element.get("id", ""),
+        element.get("data-testid", ""),
+        element.get("name", ""),
+        *element.get("class", "").split(),
+    ]
+    return 0.9 if wanted in names else 0.0
 
 
 def combine(per: dict[str, float]) -> float:
