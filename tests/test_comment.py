@@ -70,3 +70,47 @@ def test_log_text_cannot_break_out_of_its_code_span_and_the_body_is_capped(
     text = render(run_record(2, summary="y" * 5_000))
     assert len(text) < 300
     assert text.endswith("…(cut; see the dashboard)\n")
+
+
+def test_the_headline_says_the_verdict_once_and_names_what_broke() -> None:
+    run = run_record(
+        7,
+        summary="locator_not_found (84%): E   TimeoutError: Locator.click: Timeout 5000ms",
+        failed_tests=[
+            {
+                "id": "e2e/test_a.py::test_new",
+                "file": "e2e/test_a.py",
+                "line": 9,
+                "locator": 'locator("#new-project-btn")',
+                "action": "click",
+            }
+        ],
+    )
+    text = render(run)
+    assert text.count("locator_not_found") == 1
+    assert "(84% confidence): E   TimeoutError" in text
+    assert '(e2e/test_a.py:9): `click` on `locator("#new-project-btn")`' in text
+
+
+def test_a_validated_patch_shows_before_and_after_and_the_diff() -> None:
+    text = render(RUNS["1003"])
+    assert '`page.locator("#new-project-btn").click()` → `page.get_by_role(' in text
+    assert "<details><summary>The patch</summary>" in text
+    assert "~~~~diff\ndiff --git a/sample_app/e2e/test_projects.py" in text
+
+
+def test_a_patch_that_does_not_fit_is_pointed_to(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(comment, "MAX_BODY", len(render(RUNS["1003"])) - 10)
+    text = render(RUNS["1003"])
+    assert "<details>" not in text
+    assert "(the patch is in the artifact" in text
+
+
+def test_a_long_reproduce_command_is_shortened_between_words_never_cut() -> None:
+    tests = " ".join(f"'e2e/test_x.py::test_{i}[chromium]'" for i in range(40))
+    text = render(run_record(8, reproduce=f"python -m pytest -c e2e/pytest.ini {tests}"))
+    line = next(x for x in text.splitlines() if "reproduce:" in x)
+    span = line.split("`")[1]
+    assert len(span) <= 300
+    assert span.count("'") % 2 == 0  # every quote closed
+    assert line.endswith("more arguments)")

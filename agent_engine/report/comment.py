@@ -3,6 +3,9 @@ section per kind of news, each item with its evidence line, confidence and repro
 
 from __future__ import annotations
 
+import re
+import shlex
+
 from agent_engine.report.history import RunRecord
 from agent_engine.taxonomy import TAXONOMY, BlockerType, ErrorType
 
@@ -48,20 +51,32 @@ def render(run: RunRecord, page_url: str = "") -> str:
     fix = run.fix
     if fix and fix.patch:
         review = " — **needs manual review**" if fix.needs_manual_review else ""
-        sections.append(
-            (
-                "A fix patch is ready",
-                [
-                    f"- `{fix.patch_file}` ({fix.outcome.replace('_', ' ')}{review}): "
-                    f"{fix.reason}. Suggested branch `{fix.branch}`; in the run's "
-                    f"`fix-agent` artifact{link}. Nothing was pushed."
-                ],
-            )
-        )
+        items = [
+            f"- `{fix.patch_file}` ({fix.outcome.replace('_', ' ')}{review}): "
+            f"{fix.reason}. Suggested branch `{fix.branch}`; in the run's "
+            f"`fix-agent` artifact{link}. Nothing was pushed."
+        ]
+        items += [
+            f"  - `{_code(before)}` → `{_code(after)}`"
+            for before, after in _changed_lines(fix.patch)[:5]
+        ]
+        fence = "~~~~"  # a diff may hold backticks; it never holds this fence on its own line
+        items += [
+            "",
+            "<details><summary>The patch</summary>",
+            "",
+            f"{fence}diff",
+            fix.patch.replace(f"\n{fence}", "\n~~~ ~").rstrip(),
+            fence,
+            "</details>",
+        ]
+        sections.append(("A fix patch is ready", items))
     body = []
     for title, items in sections:
         body += [f"#### {title}", "", *items, ""]
     text = "\n".join(head + body).rstrip() + "\n"
+    if len(text) > MAX_BODY and "\n<details>" in text:  # the patch does not fit: point to it
+        text = text[: text.index("\n<details>")] + f"\n(the patch is in the artifact{link})\n"
     return text if len(text) <= MAX_BODY else text[:MAX_BODY] + "\n\n…(cut; see the dashboard)\n"
 
 
@@ -73,20 +88,49 @@ def _blocker(error_type: str) -> BlockerType | None:
 
 
 def _verdict(run: RunRecord) -> str:
-    lines = [
-        f"- **{run.error_type}** ({run.confidence:.0%} confidence): {run.summary}",
-    ]
+    said = _HEADLINE.sub("", run.summary, count=1)  # the summary starts with the verdict too
+    lines = [f"- **{run.error_type}** ({run.confidence:.0%} confidence): {said}"]
     if run.evidence:
         first = run.evidence[0]
         lines.append(f"  - evidence `{first.log}:{first.line}`: `{_code(first.text)}`")
     for test in run.failed_tests[:5]:
         where = f" ({test.file}:{test.line})" if test.file and test.line else ""
-        lines.append(f"  - failed: `{_code(test.id)}`{where}")
+        broke = f": `{test.action or 'use'}` on `{_code(test.locator)}`" if test.locator else ""
+        lines.append(f"  - failed: `{_code(test.id)}`{where}{broke}")
     if len(run.failed_tests) > 5:
         lines.append(f"  - … and {len(run.failed_tests) - 5} more")
     if run.reproduce:
-        lines.append(f"  - reproduce: `{_code(run.reproduce)}`")
+        lines.append(f"  - reproduce: {_command(run.reproduce)}")
     return "\n".join(lines)
+
+
+_HEADLINE = re.compile(r"^[a-z_]+ \([0-9]+%\): ")
+MAX_COMMAND = 300
+
+
+def _command(command: str) -> str:
+    """The reproduce command in a code span, never cut inside a word or a quote: when it is
+    long, what does not fit is counted after it."""
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        return f"`{_code(command)}`"
+    kept: list[str] = []
+    for word in words:
+        if kept and len(shlex.join([*kept, word])) > MAX_COMMAND:
+            break
+        kept.append(word)
+    rest = len(words) - len(kept)
+    more = f" (and {rest} more argument{'s' if rest > 1 else ''})" if rest else ""
+    return f"`{shlex.join(kept).replace('`', chr(39))}`{more}"
+
+
+def _changed_lines(patch: str) -> list[tuple[str, str]]:
+    """(removed, added) line pairs of a unified diff, in order."""
+    lines = patch.splitlines()
+    removed = [x[1:].strip() for x in lines if x.startswith("-") and not x.startswith("---")]
+    added = [x[1:].strip() for x in lines if x.startswith("+") and not x.startswith("+++")]
+    return list(zip(removed, added, strict=False))
 
 
 def _code(text: str) -> str:

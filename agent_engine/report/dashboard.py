@@ -129,6 +129,8 @@ def record(  # noqa: PLR0917 - a run's record, from each artifact there is
                     file=t.file,
                     line=t.line,
                     message=t.message,
+                    locator=t.locator,
+                    action=t.action,
                     artifacts=(files or {}).get(t.id, []),
                 )
                 for t in verdict.failed_tests[:100]

@@ -54,6 +54,8 @@ class FailedTestRecord(Contract):
     file: ShortText = ""
     line: int | None = None
     message: Text = ""
+    locator: ShortText = ""  # what broke, when a locator did
+    action: ShortText = ""
     artifacts: list[Artifact] = Field(default_factory=list)
 
 
