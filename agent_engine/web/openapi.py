@@ -15,10 +15,12 @@ _ERRORS = {
     "400": "invalid_payload",
     "401": "unauthorized",
     "404": "not_found",
+    "408": "request_timeout or client_disconnected (the body did not arrive)",
     "409": "idempotency_conflict",
     "413": "payload_too_large",
     "415": "unsupported_media_type",
     "429": "rate_limited",
+    "431": "headers_too_large",
     "502": "upstream_unavailable",
     "503": "deploying, store_unavailable, "
     "not_configured or upstream_unavailable (with Retry-After)",
@@ -44,7 +46,7 @@ def _answers(ok: type[BaseModel], codes: tuple[str, ...]) -> dict[str, Any]:
     return answers
 
 
-_POST_CODES = ("400", "401", "409", "413", "415", "503")
+_POST_CODES = ("400", "401", "408", "409", "413", "415", "431", "503")
 _AUTH: list[dict[str, list[str]]] = [{"bearer": []}]
 _KEY_HEADER = {
     "name": "Idempotency-Key",
