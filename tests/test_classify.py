@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -230,3 +231,26 @@ def test_a_ruby_report_still_reads_ruby_rules(classifier: Classifier) -> None:
     verdict = classifier.classify([], [LogSource("rspec.xml", lambda: io.BytesIO(report))])
     assert "rspec.expectation" in {e.rule_id for e in verdict.evidence}
     assert verdict.error_type is ErrorType.ASSERTION_FAILED
+
+
+def test_a_report_corroborates_the_output_and_adds_no_rules_of_its_own(
+    classifier: Classifier,
+) -> None:
+    """The report's message is the failure the output already shows: read twice, it is not
+    twice the evidence (and a weaker cause elsewhere is not outvoted by the echo); alone, the
+    report counts in full."""
+    output = text_log(
+        "test-output.log",
+        "E   AssertionError: Locator expected to have text 'Board'",
+        "FAILED e2e/test_board.py::test_title - AssertionError",
+    )
+    failures = re.sub(rb"<system-err>.*?</system-err>", b"", STRUCTURED, flags=re.S)
+    report = LogSource("junit.xml", lambda: io.BytesIO(failures))
+    alone = classifier.classify([output])
+    both = classifier.classify([output], [report])
+    assert both.error_type is alone.error_type is ErrorType.ASSERTION_FAILED
+    assert both.confidence == alone.confidence
+    assert any(e.log == "junit.xml" for e in both.evidence)  # still shown as evidence
+    only_report = classifier.classify([], [LogSource("junit.xml", lambda: io.BytesIO(failures))])
+    assert only_report.error_type is ErrorType.ASSERTION_FAILED
+    assert only_report.confidence > both.confidence

@@ -66,6 +66,7 @@ class _Tally:
     found: dict[str, list[_Found]] = field(default_factory=dict)
     recovered_at: dict[tuple[ErrorType, int], int] = field(default_factory=dict)
     stats: ScanStats = field(default_factory=ScanStats)
+    reports: set[int] = field(default_factory=set)  # the indices of JUnit reports
 
     def keep(self, found: _Found) -> None:
         kept = self.found.setdefault(found.rule.id, [])
@@ -101,6 +102,7 @@ class Classifier:
         sources = [(log, False) for log in logs] + [(report, True) for report in junit]
         for index, (source, is_junit) in enumerate(sources):
             if is_junit:
+                tally.reports.add(index)
                 self._scan_junit(index, source, tally, collector)
             else:
                 self._scan(index, source, tally, collector)
@@ -235,7 +237,12 @@ def _per_type(tally: _Tally) -> dict[ErrorType, list[_Found]]:
 def _scores(tally: _Tally, per_type: dict[ErrorType, list[_Found]]) -> dict[ErrorType, float]:
     """Each type's score: independent rules combine as 1 - prod(1 - weight)."""
     scores: dict[ErrorType, float] = {}
-    for error_type, founds in per_type.items():
+    for error_type, everywhere in per_type.items():
+        # a JUnit report renders the failures the test output shows: when the output shows
+        # this type, the report corroborates it and adds no rules of its own (a message read
+        # twice is not twice the evidence); alone, it counts in full
+        shown = [f for f in everywhere if f.order[0] not in tally.reports]
+        founds = shown or everywhere
         by_rule: dict[str, float] = {}
         for found in founds:
             by_rule[found.rule.id] = max(by_rule.get(found.rule.id, 0.0), tally.weight(found))
