@@ -578,7 +578,12 @@ def plan(fix_input: FixInput, tree: Path, heals: list[HealRecord]) -> list[Chang
         found = locate(tree, target.file, target.line, base, policy)
         if not found:
             record.outcome = "abstain_source_not_found"
-            record.reason = f"{render(base)} is not written in an allowed file"
+            record.reason = (
+                f"{render(base)} is not built where the fix agent can follow it: in one "
+                "expression or through the failing test's variables, or in one allowed "
+                "page-object file (a selector passed to page.click/fill, or a chain built "
+                "across page-object constructors, is not followed yet)"
+            )
             continue
         for use in found:
             tests.setdefault(use.site, []).append(target.test_id)

@@ -50,7 +50,8 @@ def render(run: RunRecord, page_url: str = "") -> str:
         sections.append(("Healed by self-heal", [f"- {heal.reason} ({actions})"]))
     fix = run.fix
     if fix and fix.patch:
-        review = " — **needs manual review**" if fix.needs_manual_review else ""
+        said = fix.outcome == "needs_manual_review"
+        review = " — **needs manual review**" if fix.needs_manual_review and not said else ""
         items = [
             f"- `{fix.patch_file}` ({fix.outcome.replace('_', ' ')}{review}): "
             f"{fix.reason}. Suggested branch `{fix.branch}`; in the run's "
