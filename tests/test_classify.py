@@ -254,3 +254,12 @@ def test_a_report_corroborates_the_output_and_adds_no_rules_of_its_own(
     only_report = classifier.classify([], [LogSource("junit.xml", lambda: io.BytesIO(failures))])
     assert only_report.error_type is ErrorType.ASSERTION_FAILED
     assert only_report.confidence > both.confidence
+
+
+def test_eval_on_selector_that_finds_nothing_is_a_missing_element(classifier: Classifier) -> None:
+    log = text_log(
+        "test-output.log",
+        "E   playwright._impl._errors.Error: Page.eval_on_selector: Failed to find element "
+        'matching selector ".errornote"',
+    )
+    assert classifier.classify([log]).error_type is ErrorType.LOCATOR_NOT_FOUND
