@@ -14,8 +14,9 @@ from typing import Any
 
 from agent_engine.contracts import LogBatch, LogFile, LogKind, Outcome, RunInfo, TestResult
 from agent_engine.errors import InputError
+from agent_engine.triage.analysis import redact_batch
 from agent_engine.triage.junit import parse_junit
-from agent_engine.triage.redact import redact
+from agent_engine.triage.redact import Masks, redact
 from agent_engine.triage.scan import Scanner, ScanStats
 
 LOG_BUDGET = 1_000_000  # characters kept per log
@@ -153,39 +154,36 @@ def build_batch(  # noqa: PLR0917 - the batch's parts, in the order they are rea
     budget: int = LOG_BUDGET,
     kinds: Mapping[Path, LogKind] | None = None,
 ) -> LogBatch:
-    """The batch for these files: every log redacted, then trimmed to the budget. A log's
+    """The batch for these files: every log redacted, then trimmed to the budget; then every
+    other text of the batch (run fields, test ids and messages) redacted too, so nothing secret
+    leaves the runner. A value declared with `::add-mask::` in one log is masked in all. A log's
     kind is the one given (the config knows which log is the app's), else read off its name."""
+    texts = {path: read_text(path) for path in [*logs, *junit]}
+    masks = Masks()
+    for text in texts.values():
+        masks.learn(text)
     files, tests = [], []
-    for path in logs:
-        trimmed = trim(redact(read_text(path)), scanner, budget)
+    for path in [*logs, *junit]:
+        trimmed = trim(redact(texts[path], masks=masks), scanner, budget)
+        is_junit = path in junit
         files.append(
             LogFile(
                 name=_name(path),
-                kind=(kinds or {}).get(path) or kind_of(path),
+                kind=LogKind.JUNIT if is_junit else (kinds or {}).get(path) or kind_of(path),
                 content=trimmed.text,
                 truncated=trimmed.truncated,
                 original_bytes=trimmed.original_bytes,
             )
         )
-    for path in junit:
-        trimmed = trim(redact(read_text(path)), scanner, budget)
-        files.append(
-            LogFile(
-                name=_name(path),
-                kind=LogKind.JUNIT,
-                content=trimmed.text,
-                truncated=trimmed.truncated,
-                original_bytes=trimmed.original_bytes,
-            )
-        )
-        tests += junit_results(path)
-    return LogBatch(run=run, outcome=outcome, logs=files, tests=tests[:MAX_TESTS])
+        if is_junit:
+            tests += junit_results(path)
+    return redact_batch(LogBatch(run=run, outcome=outcome, logs=files, tests=tests[:MAX_TESTS]))
 
 
 def junit_results(path: Path) -> list[TestResult]:
+    """The test results a JUnit report holds (redacted by the batch they go into)."""
     with path.open("rb") as stream:
-        cases = parse_junit(stream, str(path))
-    return [c.result.model_copy(update={"message": redact(c.result.message)}) for c in cases]
+        return [case.result for case in parse_junit(stream, str(path))]
 
 
 def _name(path: Path) -> str:

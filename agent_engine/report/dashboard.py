@@ -38,6 +38,7 @@ from agent_engine.report.history import (
 from agent_engine.settings import expand
 from agent_engine.triage.analysis import run_key
 from agent_engine.triage.junit import Case
+from agent_engine.triage.redact import redact
 
 # dashboard_templates/ in the repository, agent_engine/report/templates/ once installed.
 TEMPLATES = Path(str(resources.files("agent_engine.report.templates")))
@@ -136,7 +137,24 @@ def record(  # noqa: PLR0917 - a run's record, from each artifact there is
                 for t in verdict.failed_tests[:100]
             ],
         }
-    return RunRecord.model_validate(values)
+    # The run's fields come from the runner's environment, test ids, messages and artifact names
+    # from its files: every text is redacted before a page or a comment can show it.
+    return RunRecord.model_validate(_redacted(RunRecord.model_validate(values).model_dump()))
+
+
+# Texts of a record that identify it and cannot hold a secret.
+_IDENTITY = frozenset({"run_key", "sha", "created_at", "outcome", "error_type", "signature"})
+JSON = dict[str, "JSON"] | list["JSON"] | tuple["JSON", ...] | str | int | float | bool | None
+
+
+def _redacted(node: JSON, key: str = "") -> JSON:
+    if isinstance(node, str):
+        return node if key in _IDENTITY else redact(node)
+    if isinstance(node, dict):
+        return {k: _redacted(v, k) for k, v in node.items()}
+    if isinstance(node, list | tuple):
+        return [_redacted(v, key) for v in node]
+    return node
 
 
 def _self_heal(decision: Decision | None, report: Report | None) -> SelfHealRecord | None:
@@ -195,10 +213,12 @@ def _fix(meta: FixMetadata, patch: str) -> FixRecord:
 
 
 def reproduction(command: list[str] | None, tests: list[str], base_url: str) -> str:
-    """The shell line that reruns the failed tests locally, with the app at `base_url`."""
+    """The shell line that reruns the failed tests locally, with the app at `base_url`. Test ids
+    are redacted before they are quoted (quoting would hide a secret's shape from redaction)."""
     if not command or not tests:
         return ""
-    return shlex.join(expand(command, python="python", base_url=base_url, tests=tests))
+    ids = [redact(test) for test in tests]
+    return shlex.join(expand(command, python="python", base_url=base_url, tests=ids))
 
 
 # --- rendering --------------------------------------------------------------------------------

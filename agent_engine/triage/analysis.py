@@ -25,7 +25,7 @@ from agent_engine.contracts import (
 )
 from agent_engine.taxonomy import TAXONOMY, ErrorType, FixStrategy
 from agent_engine.triage.classify import Classifier, LogSource
-from agent_engine.triage.redact import redact
+from agent_engine.triage.redact import redact_all
 
 DEFAULT_MAX_ATTEMPTS = 2
 FIX_CONSTRAINTS = (
@@ -57,22 +57,31 @@ def body_hash(batch: LogBatch) -> str:
     return hashlib.sha256(batch.model_dump_json().encode()).hexdigest()
 
 
-def redact_batch(batch: LogBatch) -> LogBatch:
+def redact_batch(batch: LogBatch, budget_s: float | None = None) -> LogBatch:
     """The batch with every secret in its free text replaced: logs, test ids and messages,
-    artifact names and links, and the run's own text (ref, actor, workflow, url...)."""
-    logs = [log.model_copy(update={"content": redact(log.content)}) for log in batch.logs]
-    tests = [
-        t.model_copy(update={"id": redact(t.id), "message": redact(t.message)}) for t in batch.tests
+    artifact names and links, and the run's own text (ref, actor, workflow, url...). A value
+    declared with `::add-mask::` in any of them is masked in all; with `budget_s`, a batch that
+    takes longer is refused (`RedactionError`, 413) rather than passed on half redacted."""
+    texts = [log.content for log in batch.logs]
+    texts += [text for t in batch.tests for text in (t.id, t.message)]
+    texts += [text for a in batch.artifacts for text in (a.name, a.url)]
+    texts += [getattr(batch.run, f) for f in _RUN_TEXT]
+    clean = iter(redact_all(texts, budget_s))
+    logs = [log.model_copy(update={"content": next(clean)}) for log in batch.logs]
+    tests = [t.model_copy(update={"id": next(clean), "message": next(clean)}) for t in batch.tests]
+    links = [
+        ArtifactLink(name=_safe_name(a.name, next(clean)), url=next(clean)) for a in batch.artifacts
     ]
-    links = [ArtifactLink(name=_redact_name(a.name), url=redact(a.url)) for a in batch.artifacts]
-    fields = ("workflow", "event", "ref", "base_ref", "actor", "url")
-    run = batch.run.model_copy(update={f: redact(getattr(batch.run, f)) for f in fields})
+    run = batch.run.model_copy(update={f: next(clean) for f in _RUN_TEXT})
     return batch.model_copy(update={"logs": logs, "tests": tests, "artifacts": links, "run": run})
 
 
-def _redact_name(name: str) -> str:
+_RUN_TEXT = ("workflow", "event", "ref", "base_ref", "actor", "url")
+
+
+def _safe_name(name: str, redacted: str) -> str:
     """A name keeps its safe alphabet: one that held a secret becomes `redacted`."""
-    return name if redact(name) == name else "redacted"
+    return name if redacted == name else "redacted"
 
 
 def classify_batch(classifier: Classifier, batch: LogBatch) -> Classification:

@@ -62,7 +62,7 @@ class CloudAgent:
         batch = parse(await read_body(request, self.settings), LogBatch)  # before a forward
         key = idempotency_key(request)
         # No secret goes further than this service (R4): the forward carries the redacted batch.
-        clean = await run_in_threadpool(redact_batch, batch)
+        clean = await run_in_threadpool(redact_batch, batch, self.settings.redaction_budget_s)
         content = gzip.compress(clean.model_dump_json().encode(), 1)
         headers = {
             "Content-Type": "application/json",

@@ -78,7 +78,7 @@ class DeveloperAgent:
 
     def analyse(self, batch: LogBatch, key: str, digest: str) -> tuple[str, bool]:
         """Redact, classify, look at the history, store: (analysis JSON, duplicate?)."""
-        clean = redact_batch(batch)
+        clean = redact_batch(batch, self.settings.redaction_budget_s)
         verdict = classify_batch(self.classifier, clean)
         record = record_for(
             clean, key, digest, verdict.error_type.value, verdict.signature, verdict.confidence

@@ -17,7 +17,7 @@ _ERRORS = {
     "404": "not_found",
     "408": "request_timeout or client_disconnected (the body did not arrive)",
     "409": "idempotency_conflict",
-    "413": "payload_too_large",
+    "413": "payload_too_large or redaction_refused (the body could not be redacted in time)",
     "415": "unsupported_media_type",
     "429": "rate_limited",
     "431": "headers_too_large",

@@ -242,3 +242,28 @@ async def test_a_secret_in_any_free_text_field_is_never_stored_or_forwarded(
     assert TOKEN not in answer.text
     assert "[REDACTED:github_token]" in stored
     assert TOKEN not in (await developer.get("/runs?repository=acme/shop")).text
+
+
+async def test_a_batch_that_cannot_be_redacted_in_time_is_refused_on_both_services(
+    store: SqlStore, classifier: Classifier, dev_settings: ServiceSettings
+) -> None:
+    """Fail closed: over the redaction budget, a 413 and nothing stored or forwarded."""
+    slow = dev_settings.model_copy(update={"redaction_budget_s": 0.0})
+    app = create_developer_app(slow, store, classifier)
+    body = batch(logs=[{"name": "t.log", "kind": "test_output", "content": "token=abc123def\n"}])
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://developer",
+        headers={"Authorization": f"Bearer {DEV_TOKEN}"},
+    ) as developer:
+        refused = await developer.post("/process-logs", json=body)
+        error(refused, 413, "redaction_refused")
+        assert store.count() == 0
+    upstream_hit: list[bytes] = []
+
+    async def upstream(scope: dict[str, object], receive: object, send: object) -> None:
+        upstream_hit.append(b"hit")  # pragma: no cover - the forward must not happen
+
+    async for front in cloud(upstream, redaction_budget_s=0.0):  # type: ignore[arg-type]
+        error(await ship(front, body), 413, "redaction_refused")
+    assert upstream_hit == []
