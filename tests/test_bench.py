@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import classify, dashboard, heal
+from bench import classify, dashboard, heal, redact
 from bench.runner import main
 
 
@@ -51,3 +51,15 @@ def test_b3_prints_the_build_against_the_dump(capsys: pytest.CaptureFixture[str]
     assert "40 runs of 200 tests" in out
     assert "x the dump (target <= 20 x" in out
     assert "index.html:" in out
+
+
+def test_the_redaction_bench_times_every_input_against_sed(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(redact, "RUNS", 1)
+    monkeypatch.setattr(redact, "SIZE", 1_000_000)
+    assert main(["redact"]) == 0
+    out = capsys.readouterr().out
+    for name in ["CI log (B1's generator)", *redact.HOSTILE]:
+        assert f"\n{name} " in out
+    assert "slowest:" in out
