@@ -262,6 +262,8 @@ class ServiceSettings(BaseModel):
     max_body_bytes: int = 4 * 1024 * 1024
     max_decompressed_bytes: int = 32 * 1024 * 1024
     body_timeout_s: float = 10.0  # a body that takes longer to arrive is refused (408)
+    # A request line and headers that take longer are answered 408 and the connection closed.
+    header_timeout_s: float = Field(default=10.0, gt=0, le=300)
     # Redacting a batch that takes longer is refused (413), never stored or forwarded half
     # redacted; 30 MB of the most hostile text measured takes under 5 s (`python -m bench redact`).
     redaction_budget_s: float = 20.0
@@ -269,13 +271,15 @@ class ServiceSettings(BaseModel):
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> ServiceSettings:
         """AGENT_TOKEN, DEVELOPER_AGENT_URL, DEVELOPER_AGENT_TOKEN, AGENT_ENGINE_DATABASE_URL,
-        AGENT_ENGINE_DRAIN (1 drains), AGENT_ENGINE_DRAIN_FILE; empty values count as unset."""
+        AGENT_ENGINE_DRAIN (1 drains), AGENT_ENGINE_DRAIN_FILE, AGENT_ENGINE_HEADER_TIMEOUT_S;
+        empty values count as unset."""
         names = {
             "agent_token": "AGENT_TOKEN",
             "developer_agent_url": "DEVELOPER_AGENT_URL",
             "developer_agent_token": "DEVELOPER_AGENT_TOKEN",
             "database_url": "AGENT_ENGINE_DATABASE_URL",
             "drain_file": "AGENT_ENGINE_DRAIN_FILE",
+            "header_timeout_s": "AGENT_ENGINE_HEADER_TIMEOUT_S",
         }
         values: dict[str, Any] = {k: environ[v] for k, v in names.items() if environ.get(v)}
         values["drain"] = environ.get("AGENT_ENGINE_DRAIN", "") in ("1", "true", "yes")

@@ -1,15 +1,20 @@
 """Run a service under uvicorn: agent-engine serve cloud-agent|developer-agent [--host H]
 [--port P]. Settings come from the environment (AGENT_TOKEN, DEVELOPER_AGENT_URL,
-DEVELOPER_AGENT_TOKEN, AGENT_ENGINE_DATABASE_URL, AGENT_ENGINE_DRAIN)."""
+DEVELOPER_AGENT_TOKEN, AGENT_ENGINE_DATABASE_URL, AGENT_ENGINE_DRAIN,
+AGENT_ENGINE_HEADER_TIMEOUT_S)."""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
 import uvicorn
+
+from agent_engine.settings import ServiceSettings
+from agent_engine.web.protocol import with_header_timeout
 
 FACTORIES = {
     "cloud-agent": ("agent_engine.web.apps:cloud_agent", 8001),
@@ -28,6 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     factory, default_port = FACTORIES[args.service]
     port = args.port or default_port
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    header_timeout_s = ServiceSettings.from_environ(os.environ).header_timeout_s
     print(
         f"serving {args.service} on http://{args.host}:{port} (OpenAPI: /openapi.json)", flush=True
     )
@@ -38,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         port=port,
         access_log=False,
         log_level="info",
-        http="h11",
+        http=with_header_timeout(header_timeout_s),  # h11, with a deadline for the headers
         h11_max_incomplete_event_size=64 * 1024,  # request line and headers, buffered
         timeout_keep_alive=5,
         limit_concurrency=200,

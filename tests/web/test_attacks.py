@@ -10,12 +10,15 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+import uvicorn
 
 from agent_engine.contracts import Analysis, Received, RunInfo
+from agent_engine.heal.backend import free_port
 from agent_engine.settings import ServiceSettings
 from agent_engine.triage.analysis import repository_of, run_key
 from agent_engine.triage.classify import Classifier
 from agent_engine.web.developer import create_developer_app
+from agent_engine.web.protocol import with_header_timeout
 from agent_engine.web.store import SqlStore
 from tests.builders import batch, run_info
 from tests.web.conftest import DEV_TOKEN
@@ -267,3 +270,42 @@ async def test_a_batch_that_cannot_be_redacted_in_time_is_refused_on_both_servic
     async for front in cloud(upstream, redaction_budget_s=0.0):  # type: ignore[arg-type]
         error(await ship(front, body), 413, "redaction_refused")
     assert upstream_hit == []
+
+
+async def test_the_header_deadline_closes_slow_and_silent_connections_only(
+    dev_settings: ServiceSettings, store: SqlStore, classifier: Classifier
+) -> None:
+    """In process, on a real socket: uvicorn with the protocol `agent-engine serve` uses."""
+    config = uvicorn.Config(
+        create_developer_app(dev_settings, store, classifier),
+        host="127.0.0.1",
+        port=free_port(),
+        http=with_header_timeout(0.5),
+        log_level="warning",
+        lifespan="off",
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            await asyncio.sleep(0.01)
+        reader, writer = await asyncio.open_connection("127.0.0.1", config.port)
+        writer.write(b"GET /health HTTP/1.1\r\nHost: x\r\n")  # and never the blank line
+        answer = await asyncio.wait_for(reader.read(), timeout=5)
+        assert answer.startswith(b"HTTP/1.1 408 ")
+        assert json.loads(answer.split(b"\r\n\r\n", 1)[1])["error"]["error_code"] == (
+            "request_timeout"
+        )
+        writer.close()
+        reader, writer = await asyncio.open_connection("127.0.0.1", config.port)
+        writer.write(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        first = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=5)
+        assert first.startswith(b"HTTP/1.1 200 ")
+        await asyncio.sleep(0.8)  # longer than the deadline, between two requests: kept
+        writer.write(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        rest = await asyncio.wait_for(reader.read(), timeout=5)
+        assert b"HTTP/1.1 200 " in rest
+        writer.close()
+    finally:
+        server.should_exit = True
+        await task

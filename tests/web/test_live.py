@@ -4,6 +4,8 @@ posts with one Idempotency-Key) on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -73,3 +75,39 @@ def test_r2_twenty_concurrent_posts_store_one_analysis(
     store = open_store(database_url)
     assert store.count() == 1
     store.close()
+
+
+def test_headers_sent_too_slowly_get_a_408_and_the_connection_closed(tmp_path: Path) -> None:
+    """Slowloris: a request whose headers trickle in is cut at the deadline (1 s here), while
+    the service keeps answering everyone else, before and after."""
+    dev, _ = services(tmp_path, f"sqlite:///{tmp_path / 'store.db'}", TOKENS)
+    dev.env["AGENT_ENGINE_HEADER_TIMEOUT_S"] = "1"
+    dev.start()
+    try:
+        with socket.create_connection(("127.0.0.1", dev.port), timeout=10) as slow:
+            started = time.monotonic()
+            slow.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n")
+            answer = b""
+            for n in range(40):  # one header line every 0.1 s: never finishes in time
+                assert httpx.get(f"{dev.url}/health").status_code == 200
+                try:
+                    slow.sendall(b"X-Slow-%d: 1\r\n" % n)
+                except OSError:
+                    break
+                time.sleep(0.1)
+            while chunk := slow.recv(4096):
+                answer += chunk
+            waited = time.monotonic() - started
+        assert answer.startswith(b"HTTP/1.1 408 ")
+        assert b'"error_code":"request_timeout"' in answer
+        assert 0.9 < waited < 5
+        with socket.create_connection(("127.0.0.1", dev.port), timeout=10) as idle:
+            assert idle.recv(4096).startswith(b"HTTP/1.1 408 ")  # never sent a byte
+        # A request sent at once, then another on the same keep-alive connection, both answer.
+        with httpx.Client(base_url=dev.url) as client:
+            assert client.get("/health").status_code == 200
+            time.sleep(1.5)
+            assert client.get("/health").status_code == 200
+    finally:
+        dev.stop()
+    assert '"event": "header_timeout"' in dev.log.read_text()
