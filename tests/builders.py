@@ -96,6 +96,56 @@ index 1111111..2222222 100644
 """
 
 
+# Two tests broken by one renamed id, one by a wrong total: two groups in a comment.
+DRIFTED = [
+    {
+        "id": f"sample_app/e2e/test_projects.py::{name}[chromium]",
+        "file": "sample_app/e2e/test_projects.py",
+        "line": line,
+        "message": "TimeoutError: Locator.click: Timeout 5000ms exceeded.",
+        "locator": 'locator("#new-project-btn")',
+        "action": "click",
+        "artifacts": [{"kind": "trace", "path": f"out/e2e/test-results/{name}/trace.zip"}],
+    }
+    for name, line in (("test_create_a_project", 25), ("test_rename_a_project", 41))
+] + [
+    {
+        "id": "sample_app/e2e/test_totals.py::test_total[chromium]",
+        "file": "sample_app/e2e/test_totals.py",
+        "line": 12,
+        "message": "AssertionError: Locator expected to have text '3 projects'\nActual value: 2",
+    }
+]
+HEAL = {
+    "locator": 'locator("#new-project-btn")',
+    "action": "click",
+    "outcome": "healed",
+    "replacement": 'get_by_role("link", name="New project")',
+    "score": 0.91,
+    "margin": 0.42,
+    "reason": "one candidate clearly ahead",
+    "file": "sample_app/e2e/test_projects.py",
+    "line": 25,
+    "tests": [t["id"] for t in DRIFTED[:2]],
+    "candidates": [
+        {
+            "replacement": 'get_by_role("link", name="New project")',
+            "score": 0.91,
+            "features": {"id": 0.8, "text": 1.0, "role": 1.0},
+            "tag": "a",
+            "text": "New project",
+        },
+        {
+            "replacement": 'get_by_role("button", name="New folder")',
+            "score": 0.49,
+            "features": {"id": 0.1, "text": 0.5, "role": 0.6},
+            "tag": "button",
+            "text": "New folder",
+        },
+    ],
+}
+
+
 def run_record(index: int = 1, **overrides: Any) -> Any:
     """A dashboard RunRecord of a failed E2E run; `overrides` replace any field."""
     from agent_engine.report.history import RunRecord  # noqa: PLC0415 - keep this module light
@@ -200,11 +250,13 @@ def every_kind_of_run() -> list[Any]:
         run_record(
             3,
             self_heal={**heal, "verdict": "still_failing", "reason": "3 test(s) still fail"},
+            failed_tests=DRIFTED,
             fix={
                 **fix,
                 "outcome": "validated",
                 "reason": "3/3 runs passed",
                 "patch": PATCH,
+                "heals": [HEAL],
                 "guardrails": guard,
                 "validation_status": "validated",
                 "validation_runs": [{"name": "validate-1", "exit_code": 0, "duration_s": 4.2}],

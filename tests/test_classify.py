@@ -80,6 +80,21 @@ def test_root_cause_before_symptom(classifier: Classifier) -> None:
     }
 
 
+def test_alternatives_are_on_the_verdicts_scale(classifier: Classifier) -> None:
+    """An alternative shows the confidence it would have had as the verdict: lowered by an
+    earlier solid cause just as a verdict is, never above the winner for the same reason."""
+    alone = classifier.classify([text_log("ci.log", LOCATOR_TIMEOUT, LOCATOR_TIMEOUT)])
+    with_db = classifier.classify(
+        [text_log("ci.log", DB_REFUSED, DB_REFUSED, LOCATOR_TIMEOUT, LOCATOR_TIMEOUT)]
+    )
+    assert with_db.error_type is ErrorType.DATABASE_UNAVAILABLE
+    locator = next(a for a in with_db.alternatives if a.error_type is ErrorType.LOCATOR_NOT_FOUND)
+    assert locator.confidence < alone.confidence
+    assert [a.confidence for a in with_db.alternatives] == sorted(
+        (a.confidence for a in with_db.alternatives), reverse=True
+    )
+
+
 def test_a_refusal_the_retry_loop_recovered_from_is_weak(classifier: Classifier) -> None:
     log = text_log(
         "ci.log",

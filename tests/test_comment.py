@@ -19,7 +19,8 @@ def sections(text: str) -> list[str]:
 def test_every_comment_starts_with_the_marker_and_links_the_run_page() -> None:
     text = render(RUNS["1003"], "https://acme.github.io/shop/runs/x.html")
     assert text.startswith(MARKER + "\n")
-    assert "[dashboard](https://acme.github.io/shop/runs/x.html)" in text
+    assert "[run page](https://acme.github.io/shop/runs/x.html)" in text
+    assert "[artifacts](https://github.com/acme/shop/actions/runs/1003#artifacts)" in text
 
 
 @pytest.mark.parametrize(
@@ -42,10 +43,6 @@ def test_an_item_has_its_evidence_confidence_and_reproduction() -> None:
     text = render(RUNS["1003"])
     assert "**locator_not_found** (84% confidence)" in text
     assert "evidence `out/e2e/test-output.log:48`:" in text
-    assert (
-        "failed: `sample_app/e2e/test_projects.py::test_create_a_project[chromium]` (sample_app/e2e/test_projects.py:25)"
-        in text
-    )
     assert "reproduce: `python -m pytest -c sample_app/e2e/pytest.ini" in text
     assert "`patch-1.diff` (validated)" in text
     assert render(RUNS["1004"]).count("needs manual review") == 1
@@ -89,13 +86,19 @@ def test_the_headline_says_the_verdict_once_and_names_what_broke() -> None:
     text = render(run)
     assert text.count("locator_not_found") == 1
     assert "(84% confidence): E   TimeoutError" in text
-    assert '(e2e/test_a.py:9): `click` on `locator("#new-project-btn")`' in text
+    assert '`locator("#new-project-btn")` (click) at [`e2e/test_a.py:9`](' in text
 
 
 def test_a_validated_patch_shows_before_and_after_and_the_diff() -> None:
     text = render(RUNS["1003"])
-    assert '`page.locator("#new-project-btn").click()` → `page.get_by_role(' in text
-    assert "<details><summary>The patch</summary>" in text
+    assert '`locator("#new-project-btn")` → `get_by_role("link", name="New project")`' in text
+    assert "(score 0.91, margin 0.42, for 2 tests)" in text
+    assert "<details><summary>The patch (+1, -1)</summary>" in text
+    # Without the heal's record, the changed lines stand for it.
+    bare = RUNS["1003"].model_copy(
+        update={"fix": RUNS["1003"].fix.model_copy(update={"heals": []})}  # type: ignore[union-attr]
+    )
+    assert '`page.locator("#new-project-btn").click()` → `page.get_by_role(' in render(bare)
     assert "~~~~diff\ndiff --git a/sample_app/e2e/test_projects.py" in text
 
 
@@ -114,3 +117,33 @@ def test_a_long_reproduce_command_is_shortened_between_words_never_cut() -> None
     assert len(span) <= 300
     assert span.count("'") % 2 == 0  # every quote closed
     assert line.endswith("more arguments)")
+
+
+def test_failed_tests_are_grouped_by_what_broke_with_where_status_and_next_step() -> None:
+    lines = render(RUNS["1003"]).splitlines()
+    drift = next(x for x in lines if x.startswith('  - `locator("#new-project-btn")` (click)'))
+    assert "[`sample_app/e2e/test_projects.py:25`](https://github.com/acme/shop/blob/" in drift
+    assert "/sample_app/e2e/test_projects.py#L25)" in drift
+    assert "×2 tests: `test_create_a_project[chromium]`, `test_rename_a_project[chromium]`" in drift
+    assert drift.endswith("· **new** → apply the validated patch below")
+    total = next(x for x in lines if "AssertionError: Locator expected" in x)
+    assert (
+        "1 test: `test_total[chromium]` · **new** → Update the locator to match the page" in total
+    )
+    shown = lines[: lines.index("<details><summary>The patch (+1, -1)</summary>")]
+    assert sum("test_create_a_project" in x for x in shown) == 2  # its group and the reproduce
+
+
+def test_the_status_says_flaky_or_failing_on_base_and_what_to_do() -> None:
+    base = render(RUNS["1007"])
+    assert "**already failing on the base branch** → fix it on the base branch first" in base
+    flaky_test = "sample_app/e2e/test_projects.py::test_create_a_project[chromium]"
+    flaky = render(run_record(9, flaky_tests=[flaky_test], seen_before=0))
+    assert "· **flaky** → rerun; quarantine it if it keeps flaking" in flaky
+    again = render(run_record(10, seen_before=3))
+    assert "**seen in 3 earlier run(s)**" in again
+
+
+def test_a_path_outside_the_repository_is_not_linked() -> None:
+    run = run_record(11, failed_tests=[{"id": "t::x", "file": "/tmp/x/test_a.py", "line": 3}])
+    assert "at `/tmp/x/test_a.py:3` ·" in render(run)

@@ -13,7 +13,7 @@ from pathlib import Path
 import jinja2
 
 from agent_engine.contracts import Analysis, RunInfo, TestOutcome
-from agent_engine.fix.report import FixMetadata
+from agent_engine.fix.report import FixMetadata, HealRecord
 from agent_engine.heal.policy import Decision
 from agent_engine.heal.process import ProcessRecord
 from agent_engine.heal.selfheal import Report
@@ -26,6 +26,8 @@ from agent_engine.report.history import (
     EvidenceLine,
     FailedTestRecord,
     FixRecord,
+    HealCandidate,
+    HealView,
     RunRecord,
     SelfHealRecord,
     TestCounts,
@@ -208,6 +210,33 @@ def _fix(meta: FixMetadata, patch: str) -> FixRecord:
         validation_reason=validation.reason,
         validation_runs=[
             ValidationRun(name=r.name, exit_code=r.exit_code, duration_s=r.duration_s) for r in runs
+        ],
+        heals=[_heal(h) for h in meta.heals[:20]],
+    )
+
+
+def _heal(heal: HealRecord) -> HealView:
+    rows = [c for c in heal.candidates if isinstance(c, dict)][:5]
+    return HealView(
+        locator=heal.locator,
+        action=heal.action,
+        outcome=heal.outcome,
+        replacement=heal.replacement,
+        score=heal.score,
+        margin=heal.margin,
+        reason=heal.reason,
+        file=heal.file,
+        line=heal.line,
+        tests=heal.test_ids[:20],
+        candidates=[
+            HealCandidate(
+                replacement=str(row.get("replacement") or "")[:1000],
+                score=float(row.get("score") or 0.0),
+                features={str(k): float(v) for k, v in dict(row.get("features") or {}).items()},
+                tag=str(row.get("tag") or "")[:100],
+                text=str(row.get("text") or "")[:200],
+            )
+            for row in rows
         ],
     )
 

@@ -86,6 +86,32 @@ class ValidationRun(Contract):
     duration_s: float
 
 
+class HealCandidate(Contract):
+    """One element the healer ranked: the locator it would become and its score per feature."""
+
+    replacement: ShortText = ""
+    score: float = 0.0
+    features: dict[ShortText, float] = Field(default_factory=dict)
+    tag: ShortText = ""
+    text: ShortText = ""
+
+
+class HealView(Contract):
+    """The healer's answer for one broken locator: what it was, what it became, and why."""
+
+    locator: ShortText
+    action: ShortText = ""
+    outcome: ShortText
+    replacement: ShortText = ""
+    score: float = 0.0
+    margin: float = 0.0
+    reason: Text = ""
+    file: ShortText = ""
+    line: int | None = None
+    tests: list[ShortText] = Field(default_factory=list)
+    candidates: list[HealCandidate] = Field(default_factory=list, max_length=5)
+
+
 class FixRecord(Contract):
     outcome: ShortText
     reason: Text
@@ -99,6 +125,7 @@ class FixRecord(Contract):
     validation_status: ShortText = ""
     validation_reason: Text = ""
     validation_runs: list[ValidationRun] = Field(default_factory=list)
+    heals: list[HealView] = Field(default_factory=list, max_length=20)
 
 
 class RunRecord(Contract):

@@ -291,10 +291,11 @@ def _verdict(tally: _Tally, failed: list[FailedTest], total: int) -> Classificat
     evidence = _pick_evidence(tally, per_type, winner, scores)
     info = TAXONOMY[winner]
     key = evidence[0].text if evidence else (failed[0].message if failed else "")
+    # On the verdict's scale: the confidence each would have had as the verdict.
+    rivals = {t: confidence(t, scores) for t in scores if t is not winner}
     alternatives = [
-        Alternative(error_type=t, confidence=round(min(s, 0.99), 2))
-        for t, s in sorted(scores.items(), key=lambda kv: -kv[1])
-        if t is not winner
+        Alternative(error_type=t, confidence=c)
+        for t, c in sorted(rivals.items(), key=lambda kv: (-kv[1], kv[0].value))
     ][:5]
     return Classification(
         error_type=winner,
