@@ -122,7 +122,10 @@ def test_the_keyboard_reaches_the_runs(page: Page, site_url: str) -> None:
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
     page.keyboard.press("Enter")
-    page.keyboard.press("Tab")  # the scrollable table of runs
+    page.keyboard.press("Tab")  # the filter first: branch, error type, test
+    expect(page.get_by_role("combobox", name="Branch / PR")).to_be_focused()
+    for _ in range(3):
+        page.keyboard.press("Tab")  # then the scrollable table of runs
     expect(page.get_by_role("region", name="Table of the latest runs")).to_be_focused()
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="1001 · e2e-tests")).to_be_focused()

@@ -3,10 +3,16 @@ per run, data.json) rendered with Jinja2 into a folder that works from file:// a
 
 from __future__ import annotations
 
+import hashlib
+import html
+import json
+import re
 import shlex
 import shutil
 import tempfile
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -250,6 +256,158 @@ def reproduction(command: list[str] | None, tests: list[str], base_url: str) -> 
     return shlex.join(expand(command, python="python", base_url=base_url, tests=ids))
 
 
+# --- what the pages show ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceGroup:
+    """Evidence lines that say the same thing (one rule, one text), shown once."""
+
+    first: EvidenceLine
+    text: str  # as shown: a JUnit line as its failure message, not its XML
+    places: list[str]
+    junit: bool
+
+
+_XML_MESSAGE = re.compile(r"""\bmessage=(["'])(.*?)\1""", re.DOTALL)
+_XML_TAG = re.compile(r"</?[A-Za-z][^>]*>")
+
+
+def shown_text(evidence: EvidenceLine) -> tuple[str, bool]:
+    """The evidence as a reader wants it: a JUnit report's line as its failure message."""
+    text = evidence.text
+    if not (evidence.log.endswith(".xml") or text.lstrip().startswith("<")):
+        return text, False
+    found = _XML_MESSAGE.search(text)
+    plain = found[2] if found else _XML_TAG.sub(" ", text)
+    return " ".join(html.unescape(plain).split()) or text, True
+
+
+def evidence_groups(evidence: Iterable[EvidenceLine]) -> list[EvidenceGroup]:
+    groups: dict[tuple[str, str], EvidenceGroup] = {}
+    for line in evidence:
+        text, junit = shown_text(line)
+        key = (line.rule_id, _NUMBERS.sub("N", text))
+        place = f"{line.log}:{line.line}"
+        if key in groups:
+            groups[key].places.append(place)
+        else:
+            groups[key] = EvidenceGroup(line, text, [place], junit)
+    return list(groups.values())
+
+
+_NUMBERS = re.compile(r"[0-9]+")
+_HEADLINE = re.compile(r"^[a-z_]+ \([0-9]+%\): ")  # a summary starts with the verdict
+
+
+def slug(text: str) -> str:
+    """A file name for a test id or a signature: readable, safe, unique (a hash suffix)."""
+    readable = re.sub(r"[^A-Za-z0-9._-]+", "-", text.rsplit("/", 1)[-1]).strip("-.")[:60]
+    return f"{readable or 'x'}-{hashlib.sha256(text.encode()).hexdigest()[:10]}"
+
+
+@dataclass(frozen=True, slots=True)
+class TestRun:
+    """One run as a test's page shows it: did the test pass, fail or flake there."""
+
+    run: RunRecord
+    state: str  # passed | failed | flaky
+
+
+@dataclass(frozen=True, slots=True)
+class TestHistory:
+    id: str
+    slug: str
+    runs: list[TestRun]  # newest first, at most TEST_STRIP
+    failed: int
+    flaky: int
+    seen: int
+
+    @property
+    def flake_rate(self) -> float:
+        return self.flaky / self.seen if self.seen else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureHistory:
+    signature: str
+    slug: str
+    error_type: str
+    runs: list[RunRecord]  # newest first
+
+    @property
+    def first_seen(self) -> str:
+        return self.runs[-1].created_at
+
+    @property
+    def last_seen(self) -> str:
+        return self.runs[0].created_at
+
+
+TEST_STRIP = 100
+MAX_TEST_PAGES = 500
+
+
+def test_histories(runs: list[RunRecord]) -> list[TestHistory]:
+    """A history for each test that failed or flaked in a kept run (most failures first): its
+    state in each of the latest runs that ran tests. A test a run does not name as failed or
+    flaky passed there (the run ran its suite); older runs than its first failure count too."""
+    ran = sorted((r for r in runs if r.tests.total), key=_newest, reverse=True)
+    states: dict[str, dict[str, str]] = defaultdict(dict)  # test -> run key -> state
+    for run in ran:
+        for test in run.failed_tests:
+            states[test.id][run.run_key] = "failed"
+        for test_id in run.flaky_tests:
+            states[test_id][run.run_key] = "flaky"
+    histories = []
+    for test_id, by_run in states.items():
+        failed = sum(v == "failed" for v in by_run.values())
+        flaky = len(by_run) - failed
+        strip = [TestRun(r, by_run.get(r.run_key, "passed")) for r in ran[:TEST_STRIP]]
+        histories.append(TestHistory(test_id, slug(test_id), strip, failed, flaky, len(ran)))
+    histories.sort(key=lambda h: (-(h.failed + h.flaky), h.id))
+    return histories[:MAX_TEST_PAGES]
+
+
+def signature_histories(runs: list[RunRecord]) -> list[SignatureHistory]:
+    seen: dict[str, list[RunRecord]] = defaultdict(list)
+    for run in sorted(runs, key=_newest, reverse=True):
+        if run.outcome == "failure" and run.signature:
+            seen[run.signature].append(run)
+    return [
+        SignatureHistory(sig, slug(sig), same[0].error_type, same)
+        for sig, same in sorted(seen.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    ]
+
+
+def _newest(run: RunRecord) -> tuple[str, str]:
+    return run.created_at, run.run_key
+
+
+def filter_rows(runs: list[RunRecord]) -> list[list[object]]:
+    """What the index's filter searches, one compact row per run (runs.js): key, run id,
+    attempt, job, branch or PR, outcome, error type, confidence, when, failed test ids, short
+    commit, self-heal verdict, fix outcome."""
+    return [
+        [
+            r.run_key,
+            r.run_id,
+            r.run_attempt,
+            r.job,
+            f"PR #{r.pr_number}" if r.pr_number else r.ref.removeprefix("refs/heads/"),
+            r.outcome,
+            r.error_type,
+            round(r.confidence, 2),
+            r.created_at[:16].replace("T", " "),
+            [t.id for t in r.failed_tests],
+            r.sha[:7],
+            r.self_heal.verdict if r.self_heal else "",
+            r.fix.outcome if r.fix else "",
+        ]
+        for r in runs
+    ]
+
+
 # --- rendering --------------------------------------------------------------------------------
 
 
@@ -263,6 +421,7 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
     )
     env.filters["diff_class"] = diff_class
     env.filters["percent"] = lambda v: f"{v:.0%}"
+    env.filters["said"] = lambda summary: _HEADLINE.sub("", summary, count=1)
     return env
 
 
@@ -280,6 +439,11 @@ def build(data: DashboardData, out: Path, templates: Path = TEMPLATES) -> Path:
     staging.chmod(0o755)
     (staging / "runs").mkdir()
     runs = data.runs
+    tests = test_histories(runs)
+    test_pages = {t.id: t.slug for t in tests}
+    signatures = signature_histories(runs)
+    signature_pages = {s.signature: s.slug for s in signatures}
+    rows = filter_rows(runs)
     index = env.get_template("index.html").render(
         runs=runs[:INDEX_RUNS],
         total=len(runs),
@@ -289,13 +453,37 @@ def build(data: DashboardData, out: Path, templates: Path = TEMPLATES) -> Path:
         classes_chart=charts.failure_classes(classes_by_day(runs)),
         flaky=flakiest(runs),
         signatures=recurring(runs),
+        test_pages=test_pages,
+        signature_pages=signature_pages,
+        branches=sorted({str(row[4]) for row in rows if row[4]}),
+        error_types=sorted({r.error_type for r in runs if r.error_type}),
         root=".",
     )
     (staging / "index.html").write_text(index, encoding="utf-8")
     page = env.get_template("run.html")
     for run in runs:
-        html = page.render(run=run, root="..")
-        (staging / "runs" / f"{run.run_key}.html").write_text(html, encoding="utf-8")
+        text = page.render(
+            run=run,
+            root="..",
+            evidence=evidence_groups(run.evidence),
+            test_pages=test_pages,
+            signature_pages=signature_pages,
+        )
+        (staging / "runs" / f"{run.run_key}.html").write_text(text, encoding="utf-8")
+    (staging / "tests").mkdir()
+    page = env.get_template("test.html")
+    for test in tests:
+        text = page.render(test=test, root="..", signature_pages=signature_pages)
+        (staging / "tests" / f"{test.slug}.html").write_text(text, encoding="utf-8")
+    (staging / "signatures").mkdir()
+    page = env.get_template("signature.html")
+    for signature in signatures:
+        text = page.render(sig=signature, root="..")
+        (staging / "signatures" / f"{signature.slug}.html").write_text(text, encoding="utf-8")
+    # A script, not a fetch of data.json: it loads from file:// too. No `<` can end the script.
+    script = json.dumps(rows, separators=(",", ":")).replace("<", "\\u003c")
+    (staging / "runs.js").write_text(f"window.agentEngineRuns={script};\n", encoding="utf-8")
+    shutil.copyfile(templates / "filter.js", staging / "filter.js")
     shutil.copyfile(templates / "style.css", staging / "style.css")
     (staging / "data.json").write_text(data.model_dump_json(), encoding="utf-8")
     if out.exists():
