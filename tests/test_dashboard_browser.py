@@ -83,13 +83,26 @@ def test_charts_have_text_alternatives(page: Page, site_url: str) -> None:
     expect(page.get_by_role("cell", name="locator_not_found: 1").first).to_be_visible()
 
 
-@pytest.mark.parametrize("path", ["", f"runs/{RUN}.html", "runs/acme~shop~1005~1~e2e-tests.html"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "",
+        f"runs/{RUN}.html",
+        "runs/acme~shop~1005~1~e2e-tests.html",
+        "history:tests",
+        "history:signatures",
+    ],
+)
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_no_serious_accessibility_violation(
     page: Page, site_url: str, path: str, scheme: str
 ) -> None:
     page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
-    page.goto(site_url + path)
+    if path.startswith("history:"):
+        page.goto(site_url)
+        page.locator(f"a[href^='{path.split(':')[1]}/']").first.click()
+    else:
+        page.goto(site_url + path)
     results = Axe().run(page)
     serious = [
         (v["id"], v["impact"], len(v["nodes"]))
@@ -131,3 +144,59 @@ def test_the_keyboard_reaches_the_runs(page: Page, site_url: str) -> None:
     expect(page.get_by_role("link", name="1001 · e2e-tests")).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.get_by_text("Every test passed")).to_be_visible()
+
+
+@pytest.mark.parametrize("where", ["served", "file"])
+def test_the_index_filters_by_branch_error_type_and_test(
+    page: Page, site: Path, site_url: str, where: str
+) -> None:
+    page.goto(site_url if where == "served" else (site / "index.html").as_uri())
+    rows = page.locator("table.runs tbody tr")
+    expect(rows).to_have_count(9)
+    page.get_by_role("combobox", name="Error type").select_option("network_flake")
+    expect(rows).to_have_count(1)
+    expect(rows.first.get_by_role("link")).to_have_text("1005 · e2e-tests")
+    expect(page.locator("#filter-count")).to_have_text("1 of 9 runs match")
+    page.get_by_role("combobox", name="Error type").select_option("")
+    page.get_by_role("searchbox", name="Failed test").fill("rename_a")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("1003 · e2e-tests")
+    expect(rows.first).to_contain_text("validated")
+    page.get_by_role("searchbox", name="Failed test").fill("")
+    page.get_by_role("combobox", name="Branch / PR").select_option("PR #7")
+    expect(rows).to_have_count(1)
+    page.get_by_role("combobox", name="Branch / PR").select_option("")
+    expect(rows).to_have_count(9)
+    rows.first.get_by_role("link").click()
+    expect(page.get_by_role("heading", name=re.compile("^Run 100"))).to_be_visible()
+
+
+def test_without_script_the_index_lists_the_runs_and_hides_the_filter(
+    browser: Browser, site_url: str
+) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site_url)
+    expect(page.locator("table.runs tbody tr")).to_have_count(9)
+    expect(page.get_by_role("combobox", name="Error type")).to_be_hidden()
+    context.close()
+
+
+def test_from_a_flaky_test_to_its_page_and_from_a_run_to_its_signature(
+    page: Page, site_url: str, tmp_path: Path
+) -> None:
+    page.goto(site_url)
+    page.get_by_role("link", name="sample_app/e2e/test_tasks.py::test_add_a_task[chromium]").click()
+    expect(page.get_by_role("heading", name=re.compile("^Test"))).to_contain_text("test_add_a_task")
+    expect(page.locator("dl.facts")).to_contain_text("Flake rate11%")
+    strip = page.get_by_role("list", name="Newest run first").get_by_role("listitem")
+    expect(strip).to_have_count(9)
+    page.screenshot(path=tmp_path / "test-page.png", full_page=True)
+    page.goto(f"{site_url}runs/{RUN}.html")
+    page.get_by_role("link", name="locator_not_found:062b221bc609840d").click()
+    expect(page.get_by_role("heading", name=re.compile("^Failure signature"))).to_be_visible()
+    expect(page.locator("dl.facts")).to_contain_text("First seen (UTC)2026-11-04 10:03")
+    runs = page.get_by_role("table").get_by_role("row")
+    expect(runs).to_have_count(4)  # the header and 1006, 1004, 1003
+    page.screenshot(path=tmp_path / "signature-page.png", full_page=True)
+    assert (tmp_path / "test-page.png").stat().st_size > 10_000
