@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from agent_engine.taxonomy import ErrorType
 from agent_engine.triage.classify import Classifier
 from agent_engine.triage.rules import load_rules
-from bench.corpus import CORPUS, HOLDOUT, Case, load_cases
+from bench.corpus import CORPUS, HOLDOUT, WILD, Case, load_cases
 
 BINS = ((0.9, 1.01), (0.7, 0.9), (0.5, 0.7), (0.0, 0.5))
 
@@ -101,6 +101,17 @@ def render(report: Report) -> str:
 
 
 def main() -> int:
+    wild = load_cases(WILD)
+    sets = [
+        ("never-tuned split of the wild set (the headline; no rule was tuned on it)", "untuned"),
+        ("tuned split of the wild set", "tuned"),
+    ]
+    for title, split in sets:
+        cases = [c for c in wild if c.split == split]
+        repositories = len({c.repository.lower() for c in cases})
+        print(f"== A1 on the {title}: {WILD}, {len(cases)} cases from {repositories} repositories")
+        print(render(evaluate(cases)))
+        print()
     for title, root in (("corpus (rules tuned on it)", CORPUS), ("held-out set", HOLDOUT)):
         print(f"== A1 on the {title}: {root}")
         print(render(evaluate(load_cases(root))))

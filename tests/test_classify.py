@@ -14,7 +14,7 @@ from agent_engine.triage.classify import Classifier, LogSource
 from agent_engine.triage.failures import MAX_FAILED_TESTS
 from agent_engine.triage.preprocess import clean_chunk, clean_line
 from agent_engine.triage.signature import normalise, signature
-from bench.corpus import CORPUS, HOLDOUT, Case, load_cases
+from bench.corpus import CORPUS, HOLDOUT, WILD, Case, load_cases
 from tests.builders import PYTEST_JUNIT, text_log
 from tests.conftest import FIXTURES
 
@@ -50,7 +50,9 @@ def test_a_real_locator_timeout_names_locator_not_found_with_exact_lines(
     assert (test.action, test.file, test.line) == ("click", "tests_ui/test_checkout.py", 7)
 
 
-@pytest.mark.parametrize("case", load_cases(CORPUS) + load_cases(HOLDOUT), ids=lambda c: c.name)
+@pytest.mark.parametrize(
+    "case", load_cases(CORPUS) + load_cases(HOLDOUT) + load_cases(WILD), ids=lambda c: c.name
+)
 def test_every_evidence_line_is_that_line_of_its_file(classifier: Classifier, case: Case) -> None:
     verdict = classifier.classify(case.logs(), case.junit())
     for item in verdict.evidence:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+
 import pytest
 
 from agent_engine.taxonomy import ErrorType
 from agent_engine.triage.classify import Classifier
 from agent_engine.triage.rules import load_rules
 from bench.accuracy import evaluate, render
-from bench.corpus import CORPUS, HOLDOUT, Case, load_cases
+from bench.corpus import CORPUS, HOLDOUT, WILD, Case, load_cases, split_of
 
 CASES = load_cases(CORPUS)
 HELD_OUT = load_cases(HOLDOUT)
+WILD_CASES = load_cases(WILD)
 STACKS = {  # taxonomy.md, Breadth: every stack has at least one case
     "pytest",
     "pytest-playwright",
@@ -89,3 +93,32 @@ def test_every_sample_app_fault_log_is_labelled_right(case: Case) -> None:
     """Each fault switch of sample_app produced a real log; the classifier must name it."""
     verdict = Classifier(load_rules()).classify(case.logs(), case.junit())
     assert verdict.error_type.value == case.label
+
+
+@pytest.mark.parametrize("case", WILD_CASES, ids=lambda c: c.name)
+def test_each_wild_case_names_its_repository_and_its_split(case: Case) -> None:
+    assert case.label in {t.value for t in ErrorType}
+    assert case.path.parent.name == case.label
+    assert case.source.startswith("https://")
+    assert re.fullmatch(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", case.repository)
+    assert case.split == split_of(case.repository)  # by the fixed seed, never chosen by hand
+    assert len(case.note) >= 20
+    assert all(p.stat().st_size > 0 for p in case.path.glob("*.log"))
+    assert case.logs()
+
+
+def test_the_wild_set_is_broad_and_apart_from_the_tuned_material() -> None:
+    per_repository = Counter(c.repository.lower() for c in WILD_CASES)
+    assert max(per_repository.values()) <= 3
+    assert len(per_repository) >= 150
+    older = {_repository(c.source) for c in CASES + HELD_OUT} - {""}
+    assert not older & set(per_repository)
+    per_type = Counter(c.label for c in WILD_CASES)
+    assert {t.value for t in ErrorType} - {"unknown"} <= set(per_type)
+    untuned = {c.repository.lower() for c in WILD_CASES if c.split == "untuned"}
+    assert 0.2 <= len(untuned) / len(per_repository) <= 0.4
+
+
+def _repository(source: str) -> str:
+    found = re.match(r"https://github\.com/([^/]+/[^/#?]+)", source)
+    return found[1].lower() if found else ""
