@@ -209,6 +209,16 @@ class Classification(Versioned):
     escalate_after_attempts: int = Field(ge=0)
     lines_scanned: int = Field(default=0, ge=0)
     bytes_scanned: int = Field(default=0, ge=0)
+    decided_by: Literal["rules", "model", "both"] = Field(
+        default="rules",
+        description="rules: the rules alone; model: the learned second opinion, the rules being"
+        " silent; both: the rules were weak and the model agreed",
+    )
+    model_tokens: list[ShortText] = Field(
+        default_factory=list,
+        max_length=10,
+        description="the words that weighed most in the model's opinion, when it was asked",
+    )
 
 
 # --- what the Developer-Agent answers --------------------------------------------------------

@@ -5,13 +5,25 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 
-from bench import accuracy, classify, dashboard, drift, guardrails, heal, pipeline, redact, services
+from bench import (
+    accuracy,
+    classify,
+    dashboard,
+    drift,
+    guardrails,
+    heal,
+    pipeline,
+    redact,
+    services,
+    train,
+)
 
 COMMANDS: dict[str, tuple[str, Callable[[], int]]] = {
     "accuracy": ("A1: classifier accuracy on the labelled corpus", accuracy.main),
     "classify": ("B1: classification throughput and memory against grep", classify.main),
     "services": ("B2: Developer-Agent latency under 8 concurrent clients", services.main),
     "redact": ("R4: redaction of 30 MB of CI log and of hostile text against sed", redact.main),
+    "train": ("the learned second opinion: train, cross-validate, write model.json", train.main),
     "drift": ("A2: heal_locator on the labelled drift suite", drift.main),
     "heal": ("B5: heal_locator time on a 2,000-element page", heal.main),
     "guardrails": ("R5: hostile patches through the fix agent's command line", guardrails.main),

@@ -163,6 +163,13 @@ def self_heal_plan(batch: LogBatch, verdict: Classification, history: History) -
         return SelfHealPlan(
             eligible=False, reason=f"{verdict.error_type.value} has no safe repair: escalate"
         )
+    if verdict.decided_by == "model":
+        return SelfHealPlan(
+            eligible=False,
+            tests=tests,
+            reason=f"{verdict.error_type.value} was named by the learned model alone "
+            f"({verdict.confidence:.0%}); no repair runs without a rule's evidence",
+        )
     if total and verdict.failed_tests_total * 2 > total:
         return SelfHealPlan(
             eligible=False,
@@ -188,7 +195,9 @@ def fix_instructions(verdict: Classification) -> FixAgentInstructions:
         for t in verdict.failed_tests
         if t.locator
     ]
-    applicable = strategy is FixStrategy.HEAL_LOCATOR and bool(targets)
+    applicable = (
+        strategy is FixStrategy.HEAL_LOCATOR and bool(targets) and verdict.decided_by != "model"
+    )
     hints = ["each failure's DOM snapshot is named in the JUnit XML as `dom_snapshot`"]
     return FixAgentInstructions(
         applicable=applicable,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
@@ -20,12 +21,19 @@ from agent_engine.errors import InputError
 from agent_engine.taxonomy import TAXONOMY, ErrorType
 from agent_engine.triage.failures import EXTRACTORS, FailureCollector
 from agent_engine.triage.junit import Case, read_report
+from agent_engine.triage.model import LinearModel, Opinion, Salient, features, salient_lines
 from agent_engine.triage.redact import redact
 from agent_engine.triage.rules import Effect, Rule
 from agent_engine.triage.scan import Hit, Scanner, ScanStats
 from agent_engine.triage.signature import signature
 
 SOLID = 0.6  # a type whose score reaches this has solid evidence
+WEAK = 0.5  # under this (or unknown), the learned second opinion is asked
+# The model decides whenever the rules are silent and it prefers a type: for a failed run an
+# `unknown` is never right, so any opinion can only add right verdicts. Its probability is
+# the confidence (low ones are common), and self-heal does not act on it alone.
+MODEL_MIN = 0.0
+MODEL_CAP = 0.85  # and never claims more: the confident band is the rules' own
 MARGIN = 0.3  # an earlier cause wins unless a later one is stronger by more than this
 RECOVERED_FACTOR = 0.25  # weight left to a hit that a later line shows was recovered from
 KEPT_PER_RULE = 3
@@ -84,8 +92,11 @@ class _Tally:
 class Classifier:
     """Classifies logs and JUnit reports with an ordered list of rules."""
 
-    def __init__(self, rules: Sequence[Rule]) -> None:
+    def __init__(self, rules: Sequence[Rule], model: LinearModel | None | str = "builtin") -> None:
+        """`model`: the learned second opinion, asked when the rules are silent or weak: the
+        shipped one (`builtin`), another `LinearModel`, or None for the rules alone."""
         self.rules = list(rules)
+        self.model = _builtin_model() if isinstance(model, str) else model
         self._names = [""] * len(self.rules) + list(EXTRACTORS)
         self._scanner = Scanner([r.pattern for r in self.rules] + list(EXTRACTORS.values()))
 
@@ -106,7 +117,10 @@ class Classifier:
                 self._scan_junit(index, source, tally, collector)
             else:
                 self._scan(index, source, tally, collector)
-        return _verdict(tally, collector.finish(), collector.total)
+        verdict = _verdict(tally, collector.finish(), collector.total)
+        if self.model is None or verdict.confidence >= WEAK:
+            return verdict
+        return _second_opinion(verdict, self.model, sources)
 
     def _scan(
         self, index: int, source: LogSource, tally: _Tally, collector: FailureCollector
@@ -312,6 +326,78 @@ def _verdict(tally: _Tally, failed: list[FailedTest], total: int) -> Classificat
         lines_scanned=tally.stats.lines,
         bytes_scanned=tally.stats.bytes,
     )
+
+
+@functools.cache
+def _builtin_model() -> LinearModel:
+    return LinearModel.builtin()
+
+
+def _second_opinion(
+    verdict: Classification, model: LinearModel, sources: list[tuple[LogSource, bool]]
+) -> Classification:
+    """Ask the model when the rules are silent or weak. Silent rules and a model sure enough:
+    the model decides (`model`), its strongest words shown in the lines that hold them. Weak
+    rules the model agrees with: `both`. Otherwise the rules' verdict stands, the model's
+    words recorded."""
+    lines = salient_lines(_streams(sources))  # a second read, only for a silent or weak verdict
+    if not lines:
+        return verdict
+    opinion = model.opinion(lines)
+    said = [redact(t)[:200] for t in opinion.strongest]
+    if verdict.error_type is opinion.error_type:
+        return verdict.model_copy(update={"decided_by": "both", "model_tokens": said})
+    if verdict.error_type is not ErrorType.UNKNOWN or opinion.probability < MODEL_MIN:
+        return verdict.model_copy(update={"model_tokens": said})
+    if opinion.error_type is ErrorType.UNKNOWN or not opinion.strongest:
+        return verdict.model_copy(update={"model_tokens": said})  # no words for it: no opinion
+    return _model_verdict(verdict, opinion, lines, said)
+
+
+def _model_verdict(
+    verdict: Classification, opinion: Opinion, lines: list[Salient], said: list[str]
+) -> Classification:
+    winner = opinion.error_type
+    conf = round(min(opinion.probability, MODEL_CAP), 2)
+    words = set(opinion.strongest)
+    shown = sorted(lines, key=lambda s: -len(words & _model_words(s.text)))[:3]
+    evidence = [
+        Evidence(
+            log=s.log,
+            line=s.line,
+            text=redact(s.text)[:MAX_EVIDENCE_CHARS],
+            rule_id="model.linear",
+            error_type=winner,
+        )
+        for s in shown
+    ]
+    info = TAXONOMY[winner]
+    key = evidence[0].text if evidence else ""
+    return verdict.model_copy(
+        update={
+            "error_type": winner,
+            "blocker_type": info.blocker,
+            "confidence": conf,
+            "summary": _summary(winner, conf, evidence, verdict.failed_tests_total)
+            + f" (learned model; strongest words: {', '.join(said[:3])})",
+            "evidence": evidence,
+            "signature": signature(winner, key),
+            "next_step": info.next_step,
+            "escalate_after_attempts": info.escalate_after_attempts,
+            "decided_by": "model",
+            "model_tokens": said,
+        }
+    )
+
+
+def _model_words(text: str) -> set[str]:
+    return features([text])
+
+
+def _streams(sources: list[tuple[LogSource, bool]]) -> Iterator[tuple[str, BinaryIO]]:
+    for source, _ in sources:
+        with _opened(source) as stream:
+            yield source.name, stream
 
 
 def _pick_evidence(

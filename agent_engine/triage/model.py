@@ -1,0 +1,132 @@
+"""The learned second opinion: a linear model over the tokens of a log's salient lines.
+
+It is trained at development time (`python -m bench train`, scikit-learn in the `train` extra)
+on the labelled excerpts the rules were tuned on, never on the never-tuned split, and shipped as
+a small versioned JSON file (`model.json`). Inference here is pure Python and deterministic:
+the salient lines (errors, failures, refusals, timeouts...) are read with RE2, their words
+normalised (lower case, numbers blurred except 3-digit codes such as 401 or 137) into tokens and
+adjacent pairs, and each type's score is its bias plus the weights of the features present.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any, BinaryIO
+
+from agent_engine.taxonomy import ErrorType
+from agent_engine.triage.scan import Scanner, ScanStats
+
+VERSION = 1
+MAX_LINES = 400  # salient lines read per run: the first 100 and the last 300
+# Lines worth reading when no rule has spoken: what failure output looks like in any stack.
+SALIENT = (
+    r"(?i)(error|fail|exception|refused|denied|timed? ?out|timeout|not found|cannot|can't|"
+    r"unable|fatal|killed|panic|unauthori[sz]ed|forbidden|invalid|missing|expected|"
+    r"traceback|exit(ed)? (code|status)|abort|crash|no such|warning:|\b[45][0-9][0-9]\b)"
+)
+_WORD = re.compile(r"[a-z][a-z0-9_]*|[0-9]+")
+_CONTEXT_LINES = 1
+
+
+def tokens(line: str) -> list[str]:
+    """A line's normalised words: lower case, numbers as `N` unless a 3-digit code."""
+    found = _WORD.findall(line.lower())
+    return [w if not w.isdigit() else (w if len(w) == 3 else "N") for w in found if len(w) > 1]
+
+
+def features(lines: Iterable[str]) -> set[str]:
+    """Tokens and adjacent token pairs of the lines (presence, not counts)."""
+    out: set[str] = set()
+    for line in lines:
+        words = tokens(line)
+        out.update(words)
+        out.update(f"{a} {b}" for a, b in itertools.pairwise(words))
+    return out
+
+
+_SCANNER: Scanner | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Salient:
+    """A salient line, where it was read, and the line around it."""
+
+    log: str
+    line: int
+    text: str
+    context: str
+
+
+def salient_lines(streams: Iterable[tuple[str, BinaryIO]]) -> list[Salient]:
+    """The salient lines of the logs (name, stream), the first 100 and the last 300 of them:
+    bounded whatever the size of the logs."""
+    global _SCANNER  # noqa: PLW0603 - compiled once, on first use
+    if _SCANNER is None:
+        _SCANNER = Scanner([SALIENT], context=_CONTEXT_LINES)
+    head: list[Salient] = []
+    tail: list[Salient] = []
+    for name, stream in streams:
+        for hit in _SCANNER.scan(stream, ScanStats()):
+            around = [t for _, t in hit.before] + [hit.text] + [t for _, t in hit.after]
+            found = Salient(name, hit.line, hit.text, " ".join(around))
+            if len(head) < 100:
+                head.append(found)
+            else:
+                tail.append(found)
+                if len(tail) > MAX_LINES - 100:
+                    del tail[0]
+    return head + tail
+
+
+@dataclass(frozen=True, slots=True)
+class Opinion:
+    """The model's answer: the type it prefers, its probability, and the features that
+    weighed most for it (the words a reader can look for in the log)."""
+
+    error_type: ErrorType
+    probability: float
+    strongest: list[str]
+    probabilities: dict[ErrorType, float]
+
+
+class LinearModel:
+    """A multinomial linear model: classes, a bias each, a weight per feature and class."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        if data.get("version") != VERSION:
+            raise ValueError(f"model.json version {data.get('version')!r}, expected {VERSION}")
+        self.classes = [ErrorType(c) for c in data["classes"]]
+        self.bias = [float(b) for b in data["bias"]]
+        # feature -> {class index: weight}; a missing class weighs 0
+        self.weights: dict[str, dict[int, float]] = {
+            f: {int(k): float(w) for k, w in ws.items()} for f, ws in data["weights"].items()
+        }
+        self.trained_on = str(data.get("trained_on", ""))
+
+    @classmethod
+    def builtin(cls) -> LinearModel:
+        text = resources.files("agent_engine.triage").joinpath("model.json").read_text()
+        return cls(json.loads(text))
+
+    def opinion(self, lines: Sequence[Salient]) -> Opinion:
+        present = features(s.context for s in lines) & self.weights.keys()
+        scores = list(self.bias)
+        for feature in present:
+            for i, weight in self.weights[feature].items():
+                scores[i] += weight
+        top = max(scores)
+        exp = [math.exp(s - top) for s in scores]
+        total = sum(exp)
+        probabilities = {c: e / total for c, e in zip(self.classes, exp, strict=True)}
+        best = max(range(len(scores)), key=lambda i: (scores[i], -i))
+        strongest = sorted(
+            (f for f in present if self.weights[f].get(best, 0.0) > 0),
+            key=lambda f: (-self.weights[f][best], f),
+        )[:5]
+        return Opinion(self.classes[best], round(exp[best] / total, 4), strongest, probabilities)

@@ -1,0 +1,89 @@
+"""The learned second opinion: its features, its shipped weights, and when it decides."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+from agent_engine.contracts import History, LogBatch
+from agent_engine.taxonomy import ErrorType
+from agent_engine.triage.analysis import fix_instructions, self_heal_plan
+from agent_engine.triage.classify import Classifier
+from agent_engine.triage.model import VERSION, LinearModel, Salient, features, tokens
+from agent_engine.triage.rules import load_rules
+from tests.builders import batch, text_log
+
+# A log no rule knows: a failed upload answered 401 by a tool nobody wrote a rule for.
+SILENT = (
+    "Run dandi upload --existing refresh",
+    "2026-01-01 12:00:00 [ ERROR] HTTPError: 401 Client Error: Unauthorized for url: https://x",
+    "Error: Process completed with exit code 1.",
+)
+
+
+def toy_model() -> LinearModel:
+    return LinearModel(
+        {
+            "version": VERSION,
+            "classes": ["auth_failed", "network_flake", "unknown"],
+            "bias": [0.0, 0.2, 0.1],
+            "weights": {"401": {"0": 2.0}, "unauthorized": {"0": 1.0}, "reset": {"1": 3.0}},
+        }
+    )
+
+
+def test_tokens_blur_numbers_but_keep_three_digit_codes() -> None:
+    assert tokens("HTTPError: 401 at 12:00:00, pid 31337, exit 137") == [
+        "httperror", "401", "at", "N", "N", "N", "pid", "N", "exit", "137"
+    ]  # fmt: skip
+    assert {"error 401", "401", "error"} <= features(["Error 401"])
+
+
+def test_an_opinion_is_the_softmax_of_bias_and_present_weights() -> None:
+    line = Salient("ci.log", 3, "HTTP 401 Unauthorized", "HTTP 401 Unauthorized")
+    opinion = toy_model().opinion([line])
+    assert opinion.error_type is ErrorType.AUTH_FAILED
+    assert opinion.strongest == ["401", "unauthorized"]
+    assert abs(sum(opinion.probabilities.values()) - 1) < 1e-9
+    assert opinion == toy_model().opinion([line])  # deterministic
+
+
+def test_the_shipped_model_is_small_versioned_and_names_real_types() -> None:
+    text = resources.files("agent_engine.triage").joinpath("model.json").read_text()
+    data = json.loads(text)
+    assert data["version"] == VERSION
+    assert len(text) < 200_000
+    assert {ErrorType(c) for c in data["classes"]} >= {ErrorType.AUTH_FAILED}
+    assert "never-tuned" not in data["trained_on"]
+    assert "tuned split" in data["trained_on"]
+    LinearModel.builtin()
+
+
+def test_silent_rules_let_the_model_decide_and_say_so() -> None:
+    rules = load_rules()
+    alone = Classifier(rules, model=None).classify([text_log("ci.log", *SILENT)])
+    assert alone.error_type is ErrorType.UNKNOWN
+    assert alone.decided_by == "rules"
+    verdict = Classifier(rules, model=toy_model()).classify([text_log("ci.log", *SILENT)])
+    assert verdict.error_type is ErrorType.AUTH_FAILED
+    assert verdict.decided_by == "model"
+    assert verdict.model_tokens[:2] == ["401", "unauthorized"]
+    assert verdict.confidence <= 0.85
+    (top, *_) = verdict.evidence
+    assert (top.rule_id, top.line) == ("model.linear", 2)
+    assert "learned model" in verdict.summary
+    body = LogBatch.model_validate(batch())
+    assert not self_heal_plan(body, verdict, _history()).eligible
+    assert "learned model alone" in self_heal_plan(body, verdict, _history()).reason
+    assert not fix_instructions(verdict).applicable
+
+
+def test_solid_rules_are_not_second_guessed() -> None:
+    log = text_log("ci.log", "psycopg.OperationalError: connection refused", "HTTP 401")
+    verdict = Classifier(load_rules(), model=toy_model()).classify([log])
+    assert verdict.decided_by == "rules"
+    assert verdict.model_tokens == []
+
+
+def _history() -> History:
+    return History()
