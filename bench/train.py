@@ -49,8 +49,10 @@ def main() -> int:
     kept = [{f: 1 for f in row if counts[f] >= MIN_CASES} for row in rows]
     labels = [c.label for c in train]
     groups = [group_of(c) for c in train]
-    print(f"training cases {len(train)} from {len(set(groups))} repositories; "
-          f"features seen in >= {MIN_CASES} cases: {sum(n >= MIN_CASES for n in counts.values())}")
+    print(
+        f"training cases {len(train)} from {len(set(groups))} repositories; "
+        f"features seen in >= {MIN_CASES} cases: {sum(n >= MIN_CASES for n in counts.values())}"
+    )
 
     right = 0
     for fold, (fit, test) in enumerate(GroupKFold(n_splits=5).split(kept, labels, groups)):
@@ -61,8 +63,10 @@ def main() -> int:
         fold_right = sum(g == labels[i] for g, i in zip(guess, test, strict=True))
         right += fold_right
         print(f"  fold {fold + 1}: {fold_right}/{len(test)} right (no repository in two folds)")
-    print(f"grouped 5-fold cross-validation, the model alone: {right}/{len(train)} "
-          f"({right / len(train):.1%})")
+    print(
+        f"grouped 5-fold cross-validation, the model alone: {right}/{len(train)} "
+        f"({right / len(train):.1%})"
+    )
 
     vec = DictVectorizer()
     x = vec.fit_transform(kept)

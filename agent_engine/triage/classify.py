@@ -92,7 +92,7 @@ class _Tally:
 class Classifier:
     """Classifies logs and JUnit reports with an ordered list of rules."""
 
-    def __init__(self, rules: Sequence[Rule], model: LinearModel | None | str = "builtin") -> None:
+    def __init__(self, rules: Sequence[Rule], model: LinearModel | str | None = "builtin") -> None:
         """`model`: the learned second opinion, asked when the rules are silent or weak: the
         shipped one (`builtin`), another `LinearModel`, or None for the rules alone."""
         self.rules = list(rules)
