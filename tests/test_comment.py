@@ -147,3 +147,9 @@ def test_the_status_says_flaky_or_failing_on_base_and_what_to_do() -> None:
 def test_a_path_outside_the_repository_is_not_linked() -> None:
     run = run_record(11, failed_tests=[{"id": "t::x", "file": "/tmp/x/test_a.py", "line": 3}])
     assert "at `/tmp/x/test_a.py:3` ·" in render(run)
+
+
+def test_a_run_off_github_links_no_file() -> None:
+    run = run_record(12, url="", failed_tests=[{"id": "t::x", "file": "e2e/a.py", "line": 3}])
+    assert "at `e2e/a.py:3` ·" in render(run)
+    assert "https://github.com/acme/shop/blob/" not in render(run)

@@ -178,7 +178,8 @@ def _link(run: RunRecord, file: str, line: int | None) -> str:
     """`file:line`, linked to the commit's file on GitHub when the path is the repository's."""
     text = f"{file}:{line}" if line else file
     relative = file and not file.startswith(("/", "..")) and "://" not in file
-    if not (relative and run.repository and len(run.sha) == 40):
+    on_github = run.url.startswith(f"https://github.com/{run.repository}/")
+    if not (relative and on_github and len(run.sha) == 40):
         return f"`{_code(text)}`"
     anchor = f"#L{line}" if line else ""
     path = quote(file)
