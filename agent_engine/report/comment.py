@@ -47,7 +47,7 @@ def render(run: RunRecord, page_url: str = "") -> str:
         sections.append(("Already failing on the base branch", [_verdict(run)]))
     if blocker in _INFRA and not run.failing_on_base:
         did = (
-            f" Self-heal: **{heal.verdict}**, {heal.reason or heal.decision_reason}" if heal else ""
+            f" — Self-heal: **{heal.verdict}**, {heal.reason or heal.decision_reason}" if heal else ""
         )
         sections.append(("Infrastructure", [_verdict(run, did)]))
     if heal and healed:
