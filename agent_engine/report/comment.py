@@ -46,9 +46,8 @@ def render(run: RunRecord, page_url: str = "") -> str:
     if run.failing_on_base:
         sections.append(("Already failing on the base branch", [_verdict(run)]))
     if blocker in _INFRA and not run.failing_on_base:
-        did = (
-            f" — Self-heal: **{heal.verdict}**, {heal.reason or heal.decision_reason}" if heal else ""
-        )
+        said = f"**{heal.verdict}**, {heal.reason or heal.decision_reason}" if heal else ""
+        did = f" — Self-heal: {said}" if heal else ""
         sections.append(("Infrastructure", [_verdict(run, did)]))
     if heal and healed:
         actions = ", ".join(f"`{a.action}`" for a in heal.actions) or "a rerun"
