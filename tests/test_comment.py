@@ -85,7 +85,7 @@ def test_the_headline_says_the_verdict_once_and_names_what_broke() -> None:
     )
     text = render(run)
     assert text.count("locator_not_found") == 1
-    assert "(84% confidence): E   TimeoutError" in text
+    assert "(84% confidence): `E   TimeoutError" in text
     assert '`locator("#new-project-btn")` (click) at [`e2e/test_a.py:9`](' in text
 
 
@@ -153,3 +153,12 @@ def test_a_run_off_github_links_no_file() -> None:
     run = run_record(12, url="", failed_tests=[{"id": "t::x", "file": "e2e/a.py", "line": 3}])
     assert "at `e2e/a.py:3` ·" in render(run)
     assert "https://github.com/acme/shop/blob/" not in render(run)
+
+
+def test_log_text_in_the_verdict_cannot_render_as_html_a_link_or_an_image() -> None:
+    hostile = (
+        "E  <img src=x onerror=alert(1)> [see](https://evil.example) ![i](https://e.example/p)"
+    )
+    text = render(run_record(13, summary=f"locator_not_found (84%): {hostile}"))
+    line = next(x for x in text.splitlines() if "confidence)" in x)
+    assert line.endswith(f": `{hostile}`")  # one code span: shown as text, nothing rendered

@@ -113,7 +113,9 @@ def _verdict(run: RunRecord, extra: str = "") -> str:
     """The verdict once, its first evidence line, then one line per group of failed tests
     that broke the same way: what broke, where, how many, new or not, and what to do."""
     said = _HEADLINE.sub("", run.summary, count=1)  # the summary starts with the verdict too
-    lines = [f"- **{run.error_type}** ({run.confidence:.0%} confidence): {said}{extra}"]
+    # The summary quotes the log, which a pull request's author controls: in a code span, it
+    # can neither render as HTML (a `<Page url=...>` vanishes) nor become a link or an image.
+    lines = [f"- **{run.error_type}** ({run.confidence:.0%} confidence): `{_code(said)}`{extra}"]
     if run.evidence:
         first = run.evidence[0]
         same = sum(e.text == first.text for e in run.evidence)
