@@ -8,8 +8,9 @@ import re
 import shlex
 from urllib.parse import quote
 
-from agent_engine.report.history import FailedTestRecord, RunRecord
+from agent_engine.report.history import FailedTestRecord, RunRecord, said
 from agent_engine.taxonomy import TAXONOMY, BlockerType, ErrorType
+from agent_engine.triage.signature import normalise
 
 MARKER = "<!-- agent-engine:pr-comment -->"
 MAX_BODY = 60_000  # GitHub refuses comment bodies over 65,536 characters
@@ -46,8 +47,8 @@ def render(run: RunRecord, page_url: str = "") -> str:
     if run.failing_on_base:
         sections.append(("Already failing on the base branch", [_verdict(run)]))
     if blocker in _INFRA and not run.failing_on_base:
-        said = f"**{heal.verdict}**, {heal.reason or heal.decision_reason}" if heal else ""
-        did = f" — Self-heal: {said}" if heal else ""
+        outcome = f"**{heal.verdict}**, {heal.reason or heal.decision_reason}" if heal else ""
+        did = f" — Self-heal: {outcome}" if heal else ""
         sections.append(("Infrastructure", [_verdict(run, did)]))
     if heal and healed:
         actions = ", ".join(f"`{a.action}`" for a in heal.actions) or "a rerun"
@@ -69,8 +70,8 @@ def _fix(run: RunRecord) -> list[str]:
     validation, and the diff itself in a collapsed block."""
     fix = run.fix
     assert fix is not None
-    said = fix.outcome == "needs_manual_review"
-    review = " — **needs manual review**" if fix.needs_manual_review and not said else ""
+    named = fix.outcome == "needs_manual_review"
+    review = " — **needs manual review**" if fix.needs_manual_review and not named else ""
     items = [
         f"- `{fix.patch_file}` ({fix.outcome.replace('_', ' ')}{review}): {fix.reason}. "
         f"Suggested branch `{fix.branch}`; in the run's `fix-agent` artifact. Nothing was pushed."
@@ -112,10 +113,10 @@ def _blocker(error_type: str) -> BlockerType | None:
 def _verdict(run: RunRecord, extra: str = "") -> str:
     """The verdict once, its first evidence line, then one line per group of failed tests
     that broke the same way: what broke, where, how many, new or not, and what to do."""
-    said = _HEADLINE.sub("", run.summary, count=1)  # the summary starts with the verdict too
+    summary = said(run.summary)  # the summary starts with the verdict too
     # The summary quotes the log, which a pull request's author controls: in a code span, it
     # can neither render as HTML (a `<Page url=...>` vanishes) nor become a link or an image.
-    lines = [f"- **{run.error_type}** ({run.confidence:.0%} confidence): `{_code(said)}`{extra}"]
+    lines = [f"- **{run.error_type}** ({run.confidence:.0%} confidence): `{_code(summary)}`{extra}"]
     if run.evidence:
         first = run.evidence[0]
         same = sum(e.text == first.text for e in run.evidence)
@@ -138,12 +139,9 @@ def _groups(run: RunRecord) -> list[list[FailedTestRecord]]:
     grouped: dict[tuple[str, ...], list[FailedTestRecord]] = {}
     for test in run.failed_tests:
         first = test.message.strip().splitlines()[0] if test.message.strip() else ""
-        key = (test.locator, test.action) if test.locator else ("", _NUMBERS.sub("N", first))
+        key = (test.locator, test.action) if test.locator else ("", normalise(first))
         grouped.setdefault(key, []).append(test)
     return sorted(grouped.values(), key=lambda g: -len(g))
-
-
-_NUMBERS = re.compile(r"[0-9]+")
 
 
 def _group_line(run: RunRecord, tests: list[FailedTestRecord]) -> str:
@@ -203,7 +201,6 @@ def _size(patch: str) -> tuple[int, int]:
     return added, removed
 
 
-_HEADLINE = re.compile(r"^[a-z_]+ \([0-9]+%\): ")
 MAX_COMMAND = 300
 
 

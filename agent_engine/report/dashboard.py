@@ -3,14 +3,12 @@ per run, data.json) rendered with Jinja2 into a folder that works from file:// a
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import re
 import shlex
 import shutil
 import tempfile
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -42,11 +40,15 @@ from agent_engine.report.history import (
     flakiest,
     pass_rates,
     recurring,
+    said,
+    signature_histories,
+    test_histories,
 )
 from agent_engine.settings import expand
 from agent_engine.triage.analysis import run_key
 from agent_engine.triage.junit import Case
 from agent_engine.triage.redact import redact
+from agent_engine.triage.signature import normalise
 
 # dashboard_templates/ in the repository, agent_engine/report/templates/ once installed.
 TEMPLATES = Path(str(resources.files("agent_engine.report.templates")))
@@ -222,29 +224,23 @@ def _fix(meta: FixMetadata, patch: str) -> FixRecord:
 
 
 def _heal(heal: HealRecord) -> HealView:
+    """The heal as the run page shows it: the record's own fields, its first 20 tests and its
+    top 5 candidates (rows the healer wrote, read with their types)."""
+    fields = heal.model_dump(exclude={"test_ids", "candidates"})
     rows = [c for c in heal.candidates if isinstance(c, dict)][:5]
-    return HealView(
-        locator=heal.locator,
-        action=heal.action,
-        outcome=heal.outcome,
-        replacement=heal.replacement,
-        score=heal.score,
-        margin=heal.margin,
-        reason=heal.reason,
-        file=heal.file,
-        line=heal.line,
-        tests=heal.test_ids[:20],
-        candidates=[
-            HealCandidate(
-                replacement=str(row.get("replacement") or "")[:1000],
-                score=float(row.get("score") or 0.0),
-                features={str(k): float(v) for k, v in dict(row.get("features") or {}).items()},
-                tag=str(row.get("tag") or "")[:100],
-                text=str(row.get("text") or "")[:200],
-            )
-            for row in rows
-        ],
-    )
+    candidates = [HealCandidate.model_validate(_candidate(row)) for row in rows]
+    return HealView.model_validate(fields | {"tests": heal.test_ids[:20], "candidates": candidates})
+
+
+def _candidate(row: dict[str, object]) -> dict[str, object]:
+    """A healer's candidate row (tag, score, features, replacement, text), bounded."""
+    return {
+        "replacement": str(row.get("replacement") or "")[:1000],
+        "score": row.get("score") or 0.0,
+        "features": row.get("features") or {},
+        "tag": str(row.get("tag") or "")[:100],
+        "text": str(row.get("text") or "")[:200],
+    }
 
 
 def reproduction(command: list[str] | None, tests: list[str], base_url: str) -> str:
@@ -287,101 +283,13 @@ def evidence_groups(evidence: Iterable[EvidenceLine]) -> list[EvidenceGroup]:
     groups: dict[tuple[str, str], EvidenceGroup] = {}
     for line in evidence:
         text, junit = shown_text(line)
-        key = (line.rule_id, _NUMBERS.sub("N", text))
+        key = (line.rule_id, normalise(text))
         place = f"{line.log}:{line.line}"
         if key in groups:
             groups[key].places.append(place)
         else:
             groups[key] = EvidenceGroup(line, text, [place], junit)
     return list(groups.values())
-
-
-_NUMBERS = re.compile(r"[0-9]+")
-_HEADLINE = re.compile(r"^[a-z_]+ \([0-9]+%\): ")  # a summary starts with the verdict
-
-
-def slug(text: str) -> str:
-    """A file name for a test id or a signature: readable, safe, unique (a hash suffix)."""
-    readable = re.sub(r"[^A-Za-z0-9._-]+", "-", text.rsplit("/", 1)[-1]).strip("-.")[:60]
-    return f"{readable or 'x'}-{hashlib.sha256(text.encode()).hexdigest()[:10]}"
-
-
-@dataclass(frozen=True, slots=True)
-class TestRun:
-    """One run as a test's page shows it: did the test pass, fail or flake there."""
-
-    run: RunRecord
-    state: str  # passed | failed | flaky
-
-
-@dataclass(frozen=True, slots=True)
-class TestHistory:
-    id: str
-    slug: str
-    runs: list[TestRun]  # newest first, at most TEST_STRIP
-    failed: int
-    flaky: int
-    seen: int
-
-    @property
-    def flake_rate(self) -> float:
-        return self.flaky / self.seen if self.seen else 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class SignatureHistory:
-    signature: str
-    slug: str
-    error_type: str
-    runs: list[RunRecord]  # newest first
-
-    @property
-    def first_seen(self) -> str:
-        return self.runs[-1].created_at
-
-    @property
-    def last_seen(self) -> str:
-        return self.runs[0].created_at
-
-
-TEST_STRIP = 100
-MAX_TEST_PAGES = 500
-
-
-def test_histories(runs: list[RunRecord]) -> list[TestHistory]:
-    """A history for each test that failed or flaked in a kept run (most failures first): its
-    state in each of the latest runs that ran tests. A test a run does not name as failed or
-    flaky passed there (the run ran its suite); older runs than its first failure count too."""
-    ran = sorted((r for r in runs if r.tests.total), key=_newest, reverse=True)
-    states: dict[str, dict[str, str]] = defaultdict(dict)  # test -> run key -> state
-    for run in ran:
-        for test in run.failed_tests:
-            states[test.id][run.run_key] = "failed"
-        for test_id in run.flaky_tests:
-            states[test_id][run.run_key] = "flaky"
-    histories = []
-    for test_id, by_run in states.items():
-        failed = sum(v == "failed" for v in by_run.values())
-        flaky = len(by_run) - failed
-        strip = [TestRun(r, by_run.get(r.run_key, "passed")) for r in ran[:TEST_STRIP]]
-        histories.append(TestHistory(test_id, slug(test_id), strip, failed, flaky, len(ran)))
-    histories.sort(key=lambda h: (-(h.failed + h.flaky), h.id))
-    return histories[:MAX_TEST_PAGES]
-
-
-def signature_histories(runs: list[RunRecord]) -> list[SignatureHistory]:
-    seen: dict[str, list[RunRecord]] = defaultdict(list)
-    for run in sorted(runs, key=_newest, reverse=True):
-        if run.outcome == "failure" and run.signature:
-            seen[run.signature].append(run)
-    return [
-        SignatureHistory(sig, slug(sig), same[0].error_type, same)
-        for sig, same in sorted(seen.items(), key=lambda kv: (-len(kv[1]), kv[0]))
-    ]
-
-
-def _newest(run: RunRecord) -> tuple[str, str]:
-    return run.created_at, run.run_key
 
 
 def filter_rows(runs: list[RunRecord]) -> list[list[object]]:
@@ -421,7 +329,7 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
     )
     env.filters["diff_class"] = diff_class
     env.filters["percent"] = lambda v: f"{v:.0%}"
-    env.filters["said"] = lambda summary: _HEADLINE.sub("", summary, count=1)
+    env.filters["said"] = said
     return env
 
 

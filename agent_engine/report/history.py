@@ -1,9 +1,11 @@
 """The dashboard's history (`data.json`): one record per run, merged newest first under a
-retention limit, and what the index shows of it: pass rate, failure classes, flaky tests,
-recurring signatures."""
+retention limit, and what the pages show of it: pass rate, failure classes, flaky tests,
+failure signatures, each test's history."""
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -214,13 +216,55 @@ class FlakyTest:
 
 
 @dataclass(frozen=True, slots=True)
-class Signature:
+class SignatureHistory:
+    """A failure signature and every kept run where it happened, newest first."""
+
     signature: str
+    slug: str
     error_type: str
-    count: int
-    first_seen: str
-    last_seen: str
-    last_run: str
+    runs: list[RunRecord]
+
+    @property
+    def count(self) -> int:
+        return len(self.runs)
+
+    @property
+    def first_seen(self) -> str:
+        return self.runs[-1].created_at
+
+    @property
+    def last_seen(self) -> str:
+        return self.runs[0].created_at
+
+    @property
+    def last_run(self) -> str:
+        return self.runs[0].run_key
+
+
+@dataclass(frozen=True, slots=True)
+class TestRun:
+    """One run as a test's page shows it: did the test pass, fail or flake there."""
+
+    run: RunRecord
+    state: str  # passed | failed | flaky
+
+
+@dataclass(frozen=True, slots=True)
+class TestHistory:
+    id: str
+    slug: str
+    runs: list[TestRun]  # newest first, at most TEST_STRIP
+    failed: int
+    flaky: int
+    seen: int
+
+    @property
+    def flake_rate(self) -> float:
+        return self.flaky / self.seen if self.seen else 0.0
+
+
+TEST_STRIP = 100
+MAX_TEST_PAGES = 500
 
 
 def pass_rates(runs: list[RunRecord], limit: int = 60) -> list[tuple[str, float]]:
@@ -239,50 +283,91 @@ def classes_by_day(runs: list[RunRecord], days: int = 14) -> list[tuple[str, Cou
     return sorted(per_day.items())[-days:]
 
 
-def flakiest(runs: list[RunRecord], limit: int = 15) -> list[FlakyTest]:
-    """Tests that failed and then passed on the same commit: within a run (a self-heal rerun
-    passed them) or across the attempts of one workflow run (a re-run passed them). Separate
-    runs of a commit are not compared: they may differ in more than chance."""
-    flaky: Counter[str] = Counter()
-    last: dict[str, str] = {}
+def flaky_runs(runs: list[RunRecord]) -> dict[str, list[RunRecord]]:
+    """For each test, the runs where it failed and then passed on the same commit: within the
+    run (a self-heal rerun passed it) or in a later attempt of the same workflow run (a re-run
+    passed it). Separate runs of a commit are not compared: they may differ in more than chance."""
+    found: dict[str, dict[str, RunRecord]] = defaultdict(dict)
     attempts: dict[tuple[str, str, str], list[RunRecord]] = defaultdict(list)
     for run in runs:
         attempts[(run.sha, run.run_id, run.job)].append(run)
         for test in run.flaky_tests:
-            flaky[test] += 1
-            last[test] = max(last.get(test, ""), run.created_at)
+            found[test][run.run_key] = run
     for same in attempts.values():
         for run in same:
             later = [o for o in same if o.run_attempt > run.run_attempt and o.tests.total]
-            for test in {t.id for t in run.failed_tests} - set(run.flaky_tests):
+            for test in _failed(run) - set(run.flaky_tests):
                 if any(test not in _failed(o) for o in later):
-                    flaky[test] += 1
-                    last[test] = max(last.get(test, ""), run.created_at)
+                    found[test][run.run_key] = run
+    return {test: list(by_run.values()) for test, by_run in found.items()}
+
+
+def flakiest(runs: list[RunRecord], limit: int = 15) -> list[FlakyTest]:
+    """The tests that flaked in the most runs (`flaky_runs`)."""
+    flaky = flaky_runs(runs)
     total = sum(1 for r in runs if r.tests.total) or len(runs)
-    ranked = sorted(flaky.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
-    return [FlakyTest(test, count, total, last[test]) for test, count in ranked]
+    ranked = sorted(flaky.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:limit]
+    return [
+        FlakyTest(test, len(seen), total, max(r.created_at for r in seen)) for test, seen in ranked
+    ]
 
 
 def _failed(run: RunRecord) -> set[str]:
     return {t.id for t in run.failed_tests}
 
 
-def recurring(runs: list[RunRecord], limit: int = 15) -> list[Signature]:
-    """Failure signatures seen in more than one run, most frequent first."""
+def signature_histories(runs: list[RunRecord]) -> list[SignatureHistory]:
+    """Every failure signature with its failed runs, the most frequent first."""
     seen: dict[str, list[RunRecord]] = defaultdict(list)
-    for run in runs:
+    for run in sorted(runs, key=_newest, reverse=True):
         if run.outcome == "failure" and run.signature:
             seen[run.signature].append(run)
-    found = [
-        Signature(
-            signature,
-            same[0].error_type,
-            len(same),
-            min(r.created_at for r in same),
-            max(r.created_at for r in same),
-            max(same, key=lambda r: r.created_at).run_key,
-        )
-        for signature, same in seen.items()
-        if len(same) > 1
+    return [
+        SignatureHistory(sig, slug(sig), same[0].error_type, same)
+        for sig, same in sorted(seen.items(), key=lambda kv: (-len(kv[1]), kv[0]))
     ]
-    return sorted(found, key=lambda s: (-s.count, s.signature))[:limit]
+
+
+def recurring(runs: list[RunRecord], limit: int = 15) -> list[SignatureHistory]:
+    """Failure signatures seen in more than one run, most frequent first."""
+    return [h for h in signature_histories(runs) if h.count > 1][:limit]
+
+
+def test_histories(runs: list[RunRecord]) -> list[TestHistory]:
+    """A history for each test that failed or flaked in a kept run (most first): its state in
+    each of the latest runs that ran tests. A test a run does not name as failed or flaky passed
+    there (the run ran its suite). Flaky as `flaky_runs` says, so the index agrees."""
+    ran = sorted((r for r in runs if r.tests.total), key=_newest, reverse=True)
+    states: dict[str, dict[str, str]] = defaultdict(dict)  # test -> run key -> state
+    for run in ran:
+        for failed_test in run.failed_tests:
+            states[failed_test.id][run.run_key] = "failed"
+    for test_id, flaked in flaky_runs(ran).items():
+        for run in flaked:
+            states[test_id][run.run_key] = "flaky"
+    histories = []
+    for test_id, by_run in states.items():
+        failed = sum(v == "failed" for v in by_run.values())
+        flaky = len(by_run) - failed
+        strip = [TestRun(r, by_run.get(r.run_key, "passed")) for r in ran[:TEST_STRIP]]
+        histories.append(TestHistory(test_id, slug(test_id), strip, failed, flaky, len(ran)))
+    histories.sort(key=lambda h: (-(h.failed + h.flaky), h.id))
+    return histories[:MAX_TEST_PAGES]
+
+
+def _newest(run: RunRecord) -> tuple[str, str]:
+    return run.created_at, run.run_key
+
+
+def slug(text: str) -> str:
+    """A file name for a test id or a signature: readable, safe, unique (a hash suffix)."""
+    readable = re.sub(r"[^A-Za-z0-9._-]+", "-", text.rsplit("/", 1)[-1]).strip("-.")[:60]
+    return f"{readable or 'x'}-{hashlib.sha256(text.encode()).hexdigest()[:10]}"
+
+
+_HEADLINE = re.compile(r"^[a-z_]+ \([0-9]+%\): ")
+
+
+def said(summary: str) -> str:
+    """A verdict's summary without its leading `type (NN%): `, for a page that shows both."""
+    return _HEADLINE.sub("", summary, count=1)
