@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from contextlib import ExitStack
 from pathlib import Path
 
 from agent_engine.taxonomy import ErrorType
@@ -22,13 +23,15 @@ C = 1.0
 PRUNE = 0.05
 
 
+def case_lines(case: Case) -> list[learned.Salient]:
+    """The salient lines of a case's logs and reports, as the classifier reads them."""
+    paths = sorted([*case.path.glob("*.log"), *case.path.glob("*.xml")])
+    with ExitStack() as stack:
+        return learned.salient_lines((str(p), stack.enter_context(p.open("rb"))) for p in paths)
+
+
 def case_features(case: Case) -> set[str]:
-    streams = [(str(p), p.open("rb")) for p in [*case.path.glob("*.log"), *case.path.glob("*.xml")]]
-    try:
-        return learned.features(s.context for s in learned.salient_lines(streams))
-    finally:
-        for _, stream in streams:
-            stream.close()
+    return learned.features(s.context for s in case_lines(case))
 
 
 def group_of(case: Case) -> str:
@@ -96,12 +99,8 @@ def main() -> int:
         ("held-out set", load_cases(HOLDOUT)),
         ("wild never-tuned split", [c for c in load_cases(WILD) if c.split == "untuned"]),
     ):
-        hits = 0
-        for case in cases:
-            streams = [(str(p), p.open("rb")) for p in sorted(case.path.glob("*.[lx][om][gl]"))]
-            opinion = fitted.opinion(learned.salient_lines(streams))
-            for _, stream in streams:
-                stream.close()
-            hits += opinion.error_type is ErrorType(case.label)
+        hits = sum(
+            fitted.opinion(case_lines(case)).error_type is ErrorType(case.label) for case in cases
+        )
         print(f"the model alone on the {title}: {hits}/{len(cases)} ({hits / len(cases):.1%})")
     return 0

@@ -360,7 +360,7 @@ def _model_verdict(
     winner = opinion.error_type
     conf = round(min(opinion.probability, MODEL_CAP), 2)
     words = set(opinion.strongest)
-    shown = sorted(lines, key=lambda s: -len(words & _model_words(s.text)))[:3]
+    shown = sorted(lines, key=lambda s: -len(words & features([s.text])))[:3]
     evidence = [
         Evidence(
             log=s.log,
@@ -388,10 +388,6 @@ def _model_verdict(
             "model_tokens": said,
         }
     )
-
-
-def _model_words(text: str) -> set[str]:
-    return features([text])
 
 
 def _streams(sources: list[tuple[LogSource, bool]]) -> Iterator[tuple[str, BinaryIO]]:

@@ -10,6 +10,7 @@ adjacent pairs, and each type's score is its bias plus the weights of the featur
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import math
@@ -50,7 +51,9 @@ def features(lines: Iterable[str]) -> set[str]:
     return out
 
 
-_SCANNER: Scanner | None = None
+@functools.cache
+def _scanner() -> Scanner:
+    return Scanner([SALIENT], context=_CONTEXT_LINES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,13 +69,10 @@ class Salient:
 def salient_lines(streams: Iterable[tuple[str, BinaryIO]]) -> list[Salient]:
     """The salient lines of the logs (name, stream), the first 100 and the last 300 of them:
     bounded whatever the size of the logs."""
-    global _SCANNER  # noqa: PLW0603 - compiled once, on first use
-    if _SCANNER is None:
-        _SCANNER = Scanner([SALIENT], context=_CONTEXT_LINES)
     head: list[Salient] = []
     tail: list[Salient] = []
     for name, stream in streams:
-        for hit in _SCANNER.scan(stream, ScanStats()):
+        for hit in _scanner().scan(stream, ScanStats()):
             around = [t for _, t in hit.before] + [hit.text] + [t for _, t in hit.after]
             found = Salient(name, hit.line, hit.text, " ".join(around))
             if len(head) < 100:
