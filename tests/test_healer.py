@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+from agent_engine.fix.baseline import counterpart
 from agent_engine.fix.healer import heal_locator, similarity, tokens
+from agent_engine.fix.locators import document, parse, resolve
 from bench.drift import DriftCase, load_suite, main, outcome
 
 SUITE = load_suite()
-# Known wrong heals, kept visible until they are fixed (strict: a fix makes them fail here).
-# Both are removed links whose name is close to another link's ("View on site" and the
-# header's "View site"; "Supplier portal" and "Suppliers"): from the failing page alone
-# nothing tells them apart; the last passing run's page would (the other link was already
-# there).
+# Known wrong heals from the failing page alone, kept visible until they are fixed (strict: a
+# fix makes them fail here). Both are removed links whose name is close to another link's
+# ("View on site" and the header's "View site"; "Supplier portal" and "Suppliers"): from the
+# failing page alone nothing tells them apart; the last passing run's page does (the other
+# link was already there), and with it neither is healed (below).
 KNOWN_WRONG = {
     'page.get_by_role("link", name="View on site")',
     'page.get_by_role("link", name="Supplier portal")',
@@ -28,6 +30,17 @@ def _cases() -> list[object]:
 def test_no_wrong_heal(case: DriftCase) -> None:
     """Never a heal to another element: the right replacement, or an abstention."""
     heal = heal_locator(case.original, case.action, case.html)
+    assert outcome(case, heal) != "wrong", (heal.replacement, heal.reason)
+    if heal.outcome != "healed":
+        assert heal.reason
+
+
+@pytest.mark.parametrize("case", SUITE, ids=lambda c: f"{c.app}:{c.kind}:{c.original}")
+def test_no_wrong_heal_with_the_last_passing_runs_page(case: DriftCase) -> None:
+    """The same with the page of the last passing run, where the locator still worked."""
+    baseline = case.baseline
+    assert resolve(document(baseline), parse(case.original)), "the locator worked back then"
+    heal = heal_locator(case.original, case.action, case.html, baseline)
     assert outcome(case, heal) != "wrong", (heal.replacement, heal.reason)
     if heal.outcome != "healed":
         assert heal.reason
@@ -49,7 +62,9 @@ def test_the_suite_is_large_and_varied() -> None:
 
 def test_the_a2_report_prints(capsys: pytest.CaptureFixture[str]) -> None:
     assert main() == 0
-    assert "healable healed" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "== A2 from the failing page alone" in out
+    assert f"with the last passing run's page ({len(SUITE)} of {len(SUITE)} cases" in out
 
 
 def test_a_healed_locator_matches_only_the_chosen_element() -> None:
@@ -137,3 +152,79 @@ def test_a_renamed_test_id_that_survives_as_a_class_is_found() -> None:
     heal = heal_locator('page.get_by_test_id("order-row")', "to_have_count", page)
     assert (heal.outcome, heal.replacement) == ("healed", 'get_by_test_id("order-entry")')
     assert heal.candidates[0]["features"] == {"test_id": 0.9}
+
+
+# --- the last passing run's page (green baseline) ---------------------------------------------
+
+_TOOLS_BEFORE = """<header><a class="brand" href="/">Fleet admin</a>
+<nav class="user-tools"><a href="/">View site</a> <a href="/logout/">Log out</a></nav></header>
+<ul class="object-tools"><li><a class="historylink" href="/trucks/7/history/">History</a></li>
+<li><a class="viewsitelink" href="/trucks/7/">View on site</a></li></ul>"""
+_TOOLS_AFTER = _TOOLS_BEFORE.replace(
+    '<li><a class="viewsitelink" href="/trucks/7/">View on site</a></li>', ""
+)
+
+
+def test_a_removed_link_is_not_healed_to_a_look_alike_that_stood_beside_it() -> None:
+    original = 'page.get_by_role("link", name="View on site")'
+    alone = heal_locator(original, "click", _TOOLS_AFTER)
+    assert (alone.outcome, alone.replacement) == ("healed", 'get_by_role("link", name="View site")')
+    heal = heal_locator(original, "click", _TOOLS_AFTER, _TOOLS_BEFORE)
+    assert (heal.outcome, heal.replacement) == ("abstain_removed", "")
+    assert "named another element in the last passing run" in heal.reason
+
+
+_FILTERS_BEFORE = """<form class="filters" action="/catalogue">
+<div class="row"><label for="f-q">Search products</label><input id="f-q" name="q" type="search"></div>
+<div class="row"><label for="f-brand">Brand</label><input id="f-brand" name="brand"></div>
+<button type="submit">Apply</button></form>"""
+
+
+def test_a_renamed_label_is_found_again_by_what_the_field_kept() -> None:
+    after = _FILTERS_BEFORE.replace(">Search products<", ">Keywords<")
+    original = 'page.get_by_label("Search products")'
+    assert heal_locator(original, "fill", after).outcome != "healed"
+    heal = heal_locator(original, "fill", after, _FILTERS_BEFORE)
+    assert heal.outcome == "healed", heal.reason
+    page = document(after)
+    assert resolve(page, parse(f"page.{heal.replacement}")) == resolve(
+        page, parse('page.locator("#f-q")')
+    )
+    assert "last passing run" in heal.reason
+
+
+def test_a_control_that_became_one_of_two_alike_is_not_guessed() -> None:
+    before = (
+        '<section class="card"><h2>Shipping</h2><button class="add">Add line</button></section>'
+    )
+    twin = before.replace("Shipping", "Billing")
+    after = (before + twin).replace("Add line", "Add row")
+    heal = heal_locator('page.get_by_role("button", name="Add line")', "click", after, before)
+    assert heal.outcome != "healed", heal.replacement
+
+
+def test_a_baseline_of_another_page_or_unreadable_leaves_the_snapshot_to_decide() -> None:
+    after = _FILTERS_BEFORE.replace('id="f-brand"', 'id="f-maker"')
+    original = 'page.locator("#f-brand")'
+    alone = heal_locator(original, "fill", after)
+    other_page = heal_locator(original, "fill", after, "<main><h1>Orders</h1></main>")
+    assert (other_page.outcome, other_page.replacement) == (alone.outcome, alone.replacement)
+    assert "named nothing in the last passing run's page" in other_page.reason
+    unreadable = heal_locator(original, "fill", after, "   ")
+    assert (unreadable.outcome, unreadable.replacement) == (alone.outcome, alone.replacement)
+    assert "snapshot is empty" in unreadable.reason
+
+
+def test_counterpart_needs_a_mutual_best_match_clearly_ahead() -> None:
+    old = document(
+        '<ul><li><a href="/a" class="x">Alpha</a></li><li><a href="/b" class="x">Beta</a></li></ul>'
+    )
+    new = document(
+        '<ul><li><a href="/b" class="x">Beta</a></li><li><a href="/a2" class="x">Alpha</a></li></ul>'
+    )
+    alpha = old.cssselect('a[href="/a"]')[0]
+    match = counterpart(old, alpha, new)
+    assert match is not None
+    assert match.element.get("href") == "/a2"
+    gone = document('<ul><li><a href="/b" class="x">Beta</a></li></ul>')
+    assert counterpart(old, alpha, gone) is None  # Beta is Beta's, not Alpha's

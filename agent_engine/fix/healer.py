@@ -4,10 +4,12 @@ the DOM snapshot of the failure by fixed, published weights, or an abstention wi
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from typing import Literal
 
+from agent_engine.errors import InputError
+from agent_engine.fix.baseline import Match, counterpart
 from agent_engine.fix.css import (
     Compound,
     join_chain,
@@ -86,7 +88,9 @@ _LIST_ACTIONS = frozenset(
 )
 _CAMEL = re.compile(r"(?<=[a-z])([A-Z])")
 
-Outcome = Literal["healed", "abstain_low_score", "abstain_ambiguous", "not_applicable"]
+Outcome = Literal[
+    "healed", "abstain_low_score", "abstain_ambiguous", "abstain_removed", "not_applicable"
+]
 
 
 @dataclass(slots=True)
@@ -386,12 +390,19 @@ def _like_siblings(elements: list[Element]) -> bool:
     )
 
 
-def heal_locator(original: str, action: str, snapshot_html: str) -> Heal:
-    """Heal `original` against the failure's DOM snapshot, or abstain (with why)."""
+def heal_locator(original: str, action: str, snapshot_html: str, baseline_html: str = "") -> Heal:
+    """Heal `original` against the failure's DOM snapshot, or abstain (with why). With the
+    last passing run's page of the same test (`baseline_html`), the element the locator
+    named there decides: found again, it is the heal; gone, no look-alike stands in for it."""
     steps = parse(original)
     root = document(snapshot_html)
     if resolve(root, steps):
         return Heal("not_applicable", original, reason="the locator still resolves here")
+    heal = _from_snapshot(root, steps, original, action)
+    return _with_baseline(heal, root, steps, action, baseline_html) if baseline_html else heal
+
+
+def _from_snapshot(root: Element, steps: list[Step], original: str, action: str) -> Heal:
     tail = narrowing_tail(steps)
     ranked = rank_chain(root, steps, _CAMEL.sub(r"_\1", action).lower())
     if ranked is None:
@@ -402,6 +413,72 @@ def heal_locator(original: str, action: str, snapshot_html: str) -> Heal:
             _list_evidence(root, candidate, tail, counted)
         ranked.sort(key=lambda c: -c.score)
     return _verdict(original, ranked)
+
+
+def _with_baseline(
+    heal: Heal, root: Element, steps: list[Step], action: str, baseline_html: str
+) -> Heal:
+    """The failing snapshot's heal, decided again with the last passing run's page."""
+    try:
+        old = document(baseline_html)
+        meant = resolve(old, steps)
+    except (InputError, LocatorError) as exc:
+        return replace(heal, reason=f"{heal.reason}; the last passing run's page: {exc}")
+    if not meant:
+        why = "the locator named nothing in the last passing run's page (another page)"
+        return replace(heal, reason=f"{heal.reason}; {why}")
+    match = counterpart(old, meant[0], root) if len(meant) == 1 else None
+    if match is not None:
+        return _found_again(heal, root, steps, action, match)
+    if heal.outcome == "healed":
+        before = _selected(old, heal.replacement)
+        if before and not set(before) & set(meant):
+            why = (
+                f"{heal.replacement} named another element in the last passing run's page: "
+                "the element the locator meant is gone"
+            )
+            return replace(heal, outcome="abstain_removed", replacement="", reason=why)
+    return heal
+
+
+def _found_again(heal: Heal, root: Element, steps: list[Step], action: str, match: Match) -> Heal:
+    """The element the locator named in the last passing run, found in the failure's page:
+    the heal is a locator for it (the snapshot's own when that names it already)."""
+    found = f"likeness {match.likeness:.2f}, lead {match.lead:.2f}"
+    if match.copies:
+        why = (
+            f"the element the locator named has {match.copies} new look-alike(s) beside it "
+            "since the last passing run: which one the test means is in neither page"
+        )
+        return replace(heal, outcome="abstain_ambiguous", replacement="", reason=why)
+    verb = _CAMEL.sub(r"_\1", action).lower()
+    target = click_target(match.element) if verb in _CLICKS else match.element
+    chosen = _selected(root, heal.replacement) if heal.outcome == "healed" else []
+    if chosen and chosen == [target]:
+        return replace(heal, reason=f"{heal.reason}; the element of the last passing run ({found})")
+    replacement = (
+        replacement_for(root, target, narrowing_tail(steps), verb in _LIST_ACTIONS)
+        if target is not None and fits(target, verb)
+        else ""
+    )
+    if not replacement:
+        why = "the element of the last passing run has no unique locator fit for the action"
+        return replace(heal, outcome="abstain_ambiguous", replacement="", reason=why)
+    return replace(
+        heal,
+        outcome="healed",
+        replacement=replacement,
+        score=match.likeness,
+        margin=match.lead,
+        reason=f"the element the locator named in the last passing run ({found})",
+    )
+
+
+def _selected(root: Element, replacement: str) -> list[Element]:
+    try:
+        return resolve(root, parse(f"page.{replacement}"))
+    except LocatorError:
+        return []
 
 
 def _list_evidence(root: Element, candidate: Candidate, tail: list[Step], counted: bool) -> None:
