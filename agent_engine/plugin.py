@@ -3,7 +3,13 @@ failed test that used Playwright, each open page's DOM and URL are saved and nam
 JUnit XML (`dom_snapshot`, `page_url`), whether the page came from pytest-playwright's
 fixtures or from a browser the test launched itself; the failing `file:line` in the test code
 is named too (`failure_location`), whatever `--tb` says; and every Chromium launch honours
-CHROMIUM_EXECUTABLE."""
+CHROMIUM_EXECUTABLE.
+
+With `--agent-engine-baseline`, a PASSING test keeps the page as it was before each locator
+action (click, fill, check...), each distinct page once, named in the JUnit XML
+(`dom_baseline`, `dom_baseline_2`...): the last passing run's pages, which tell the fix agent
+exactly which element a locator that later breaks meant (`agent-engine fix prepare-input
+--baseline <that run's junit.xml>`). It costs one `page.content()` per action."""
 
 from __future__ import annotations
 
@@ -18,6 +24,26 @@ from typing import Any
 import pytest
 
 SNAPSHOTS = "agent-engine-dom"
+BASELINE_OPTION = "--agent-engine-baseline"
+MAX_BASELINE_PAGES = 20  # distinct pages kept per passing test
+# Locator methods that act on an element: the page before each is what the locator named.
+_ACTIONS = (
+    "click",
+    "dblclick",
+    "fill",
+    "type",
+    "press",
+    "press_sequentially",
+    "check",
+    "uncheck",
+    "set_checked",
+    "select_option",
+    "hover",
+    "tap",
+    "set_input_files",
+    "clear",
+    "focus",
+)
 _LIBRARIES = re.compile(r"[\\/](site-packages|dist-packages|lib[\\/]python3\.\d+)[\\/]")
 
 
@@ -28,17 +54,27 @@ class _Tracker:
     def __init__(self) -> None:
         self.open: weakref.WeakSet[Any] = weakref.WeakSet()
         self.saved: list[tuple[str, str]] = []
+        self.before_actions: dict[str, tuple[str, str]] = {}  # the pages before actions
         self.patched: list[tuple[type, str, Callable[..., Any]]] = []
 
-    def install(self) -> None:
+    def install(self, baseline: bool = False) -> None:
         try:
-            from playwright.sync_api import Browser, BrowserContext, BrowserType  # noqa: PLC0415
+            from playwright.sync_api import (  # noqa: PLC0415
+                Browser,
+                BrowserContext,
+                BrowserType,
+                Locator,
+            )
         except ImportError:  # Playwright not installed: nothing to do
             return
         self._wrap(BrowserType, "launch", self._launched)
         self._wrap(BrowserType, "launch_persistent_context", self._launched)
         self._wrap(Browser, "close", self._closing)
         self._wrap(BrowserContext, "close", self._closing)
+        if baseline:
+            for name in _ACTIONS:
+                if hasattr(Locator, name):
+                    self._wrap(Locator, name, self._acting)
 
     def uninstall(self) -> None:
         for owner, name, original in reversed(self.patched):
@@ -65,6 +101,17 @@ class _Tracker:
         launched = original(browser_type, *args, **kw)
         self.open.add(launched)
         return launched
+
+    def _acting(self, original: Callable[..., Any], locator: Any, *args: Any, **kw: Any) -> Any:
+        """Keep the page as it is before the action, each distinct page once."""
+        if len(self.before_actions) < MAX_BASELINE_PAGES:
+            try:
+                page = locator.page
+                html = page.content()
+                self.before_actions.setdefault(html, (page.url, html))
+            except Exception:  # noqa: S110 - the action itself will say what is wrong
+                pass
+        return original(locator, *args, **kw)
 
     def _closing(self, original: Callable[..., Any], owner: Any, *args: Any, **kw: Any) -> Any:
         if sys.exc_info()[0] is not None:  # closed while an exception is on its way out
@@ -108,14 +155,25 @@ def _contents(pages: Iterable[Any]) -> list[tuple[str, str]]:
 _TRACKER = _Tracker()
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.getgroup("agent_engine").addoption(
+        BASELINE_OPTION,
+        action="store_true",
+        default=False,
+        help="keep, for each passing test, the page before each locator action and name it "
+        "in the JUnit XML (dom_baseline): the pages the fix agent heals a later drift from",
+    )
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    _TRACKER.install()
+    _TRACKER.install(baseline=bool(config.getoption(BASELINE_OPTION, default=False)))
     config.add_cleanup(_TRACKER.uninstall)
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call() -> Generator[None, None, None]:
     _TRACKER.saved.clear()
+    _TRACKER.before_actions.clear()
     yield
 
 
@@ -125,6 +183,8 @@ def pytest_runtest_makereport(
 ) -> Generator[None, Any, None]:
     outcome = yield
     report = outcome.get_result()
+    if report.when == "call" and report.passed and _TRACKER.before_actions:
+        _keep(item, "baseline", "dom_baseline", list(_TRACKER.before_actions.values()))
     if report.when != "call" or not report.failed:
         return
     location = failure_location(item, call)
@@ -132,14 +192,21 @@ def pytest_runtest_makereport(
         item.user_properties.append(("failure_location", location))
     funcargs = getattr(item, "funcargs", {}).values()
     saved = _contents(_TRACKER.pages(funcargs)) + _TRACKER.saved
+    _keep(item, "dom", "dom_snapshot", saved)
+    for index, (url, _) in enumerate(saved):
+        item.user_properties.append((f"page_url{'' if index == 0 else f'_{index + 1}'}", url))
+
+
+def _keep(item: pytest.Item, stem: str, name: str, pages: list[tuple[str, str]]) -> None:
+    """Write the pages beside the test's other results and name them in the JUnit XML
+    (`name`, `name_2`...)."""
     folder = _folder(item)
-    for index, (url, html) in enumerate(saved):
-        path = folder / f"dom-{index + 1}.html"
+    for index, (_, html) in enumerate(pages):
+        path = folder / f"{stem}-{index + 1}.html"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(html, encoding="utf-8")
         suffix = "" if index == 0 else f"_{index + 1}"
-        item.user_properties.append((f"dom_snapshot{suffix}", _shown(item.config, path)))
-        item.user_properties.append((f"page_url{suffix}", url))
+        item.user_properties.append((f"{name}{suffix}", _shown(item.config, path)))
 
 
 def failure_location(item: pytest.Item, call: pytest.CallInfo[None]) -> str:

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from agent_engine.fix.agent import Constraints, FixAgent, FixInput, InputTarget
+from agent_engine.fix.agent import Constraints, FixAgent, FixInput, InputTarget, plan
 from agent_engine.fix.locators import parse
+from agent_engine.fix.report import HealRecord
 from agent_engine.fix.sites import enclosing_function, find_sites
 from agent_engine.fix.worktree import git
 from agent_engine.settings import GuardrailPolicy, Settings
@@ -610,3 +611,30 @@ def test_git_ignored_folders_the_suite_needs_are_copied_in_and_stay_untouched(
     assert meta.outcome == "refused"
     assert "ignored_file" in {v.rule for v in meta.guardrails.violations}
     assert (repo / "data" / "users.json").read_text() == "{}"
+
+
+def test_the_last_passing_runs_page_tells_which_element_a_locator_meant(repo: Path) -> None:
+    """A renamed link nothing in the failing page ties to its old id: the page of the last
+    passing run, where the id still stood on it, does; a page of another step is passed over."""
+    after = (
+        '<main><a class="btn" href="/projects/new" data-kind="create">Start something</a> '
+        '<a class="btn" href="/help">Help</a></main>'
+    )
+    before = after.replace('data-kind="create"', 'data-kind="create" id="new-project-btn"')
+    other_step = "<main><h1>Sign in</h1><button>Sign in</button></main>"
+    digests = {"b" * 64: other_step, "c" * 64: before}
+    target = CREATE.model_copy(update={"baselines": list(digests)})
+    alone: list[HealRecord] = []
+    assert plan(fix_input(repo, CREATE, html=after), repo, alone) == []
+    assert alone[0].outcome == "abstain_low_score"
+    heals: list[HealRecord] = []
+    given = fix_input(repo, target, html=after)
+    given = given.model_copy(update={"snapshots": {**given.snapshots, **digests}})
+    [change] = plan(given, repo, heals)
+    assert heals[0].outcome == "healed"
+    assert heals[0].replacement == 'get_by_role("link", name="Start something")'
+    assert "last passing run" in heals[0].reason
+    assert (change.site.text, change.after) == (
+        'locator("#new-project-btn")',
+        'get_by_role("link", name="Start something")',
+    )

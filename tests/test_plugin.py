@@ -142,3 +142,43 @@ def test_the_plugin_is_off_with_p_no_agent_engine(tmp_path: Path) -> None:
     assert all("dom_snapshot" not in c.properties for c in cases)
     assert all("failure_location" not in c.properties for c in cases)
     assert not (tmp_path / "test-results" / "agent-engine-dom").exists()
+
+
+# A passing suite whose second action happens on the page the first one changed.
+BASELINE_SUITE = f"""
+from playwright.sync_api import Page, expect
+
+
+def test_places_an_order(page: Page) -> None:
+    page.set_content({PAGE!r})
+    page.locator("#place-order").click()
+    page.set_content("<main><p>Order placed</p><a id='receipt' href='#r'>Receipt</a></main>")
+    page.get_by_role("link", name="Receipt").click()
+    page.get_by_role("link", name="Receipt").hover()
+
+
+def test_fails(page: Page) -> None:
+    page.set_content({PAGE!r})
+    page.locator("#place-order").click()
+    page.locator("#missing").click(timeout=300)
+"""
+
+
+@pytest.mark.slow
+def test_with_the_baseline_option_a_passing_test_keeps_the_page_before_each_action(
+    tmp_path: Path,
+) -> None:
+    cases = {
+        c.result.id.rsplit("::", 1)[-1]: c
+        for c in run_suite(tmp_path, BASELINE_SUITE, "--agent-engine-baseline")
+    }
+    passed = cases["test_places_an_order[chromium]"].properties
+    pages = [(tmp_path / passed[k]).read_text() for k in ("dom_baseline", "dom_baseline_2")]
+    assert 'id="place-order"' in pages[0]
+    assert 'id="receipt"' in pages[1]
+    assert "dom_baseline_3" not in passed  # the same page before the hover: kept once
+    failed = cases["test_fails[chromium]"].properties
+    assert not any(k.startswith("dom_baseline") for k in failed)  # a failure keeps its own
+    assert "dom_snapshot" in failed
+    without = run_suite(tmp_path / "off", BASELINE_SUITE)
+    assert not any(k.startswith("dom_baseline") for c in without for k in c.properties)

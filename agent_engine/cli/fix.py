@@ -1,9 +1,13 @@
 """The fix agent: a patch for a failing E2E run, never pushed.
 agent-engine fix prepare-input [--analysis FILE] [--junit FILE]... [--log FILE]...
+                               [--baseline FILE]...
 agent-engine fix apply-and-validate [--patch FILE --fix-class CLASS]
 
 prepare-input writes <dir>/input.json: the failing tests, the error type, evidence with
-file:line, each failing locator with its action and DOM snapshot, the constraints in force.
+file:line, each failing locator with its action and DOM snapshot, the constraints in force;
+with --baseline (the JUnit report of the last passing run, written with pytest's
+--agent-engine-baseline), the pages each test acted on then, which tell the healer which element
+a broken locator meant.
 apply-and-validate heals the locators on a git worktree of the commit (or applies --patch, a
 patch from another source), checks the diff against the guardrails, reruns the affected tests
 (the failure must reproduce without the patch and pass K of K runs with it), and writes
@@ -46,14 +50,15 @@ def cmd_prepare_input(args: argparse.Namespace) -> int:
     root = Path(git(["rev-parse", "--show-toplevel"], Path.cwd()).strip())
     run_id = args.run_id or os.environ.get("GITHUB_RUN_ID") or "local"
     base = git(["rev-parse", "HEAD"], root).strip()
-    fix_input = build_input(analysis, junit, settings, run_id, base, Path.cwd())
+    fix_input = build_input(analysis, junit, settings, run_id, base, Path.cwd(), args.baseline)
     path = write_model(args.dir / "input.json", fix_input)
     with_snapshot = sum(bool(t.snapshot) for t in fix_input.targets)
+    with_baseline = sum(bool(t.baselines) for t in fix_input.targets)
     print(
         f"fix-agent: {fix_input.error_type.value} ({source} analysis): "
         f"{'applicable' if fix_input.applicable else 'nothing to fix in code'}; "
-        f"{len(fix_input.targets)} locator target(s), {with_snapshot} with a DOM snapshot "
-        f"-> {path}"
+        f"{len(fix_input.targets)} locator target(s), {with_snapshot} with a DOM snapshot, "
+        f"{with_baseline} with the last passing run's pages -> {path}"
     )
     outputs(applicable=str(fix_input.applicable).lower())
     return 0
@@ -105,6 +110,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     add_analysis_arguments(parser)
     parser.add_argument("--run-id", default=None, help="default: $GITHUB_RUN_ID, else 'local'")
     parser.add_argument("--patch", type=Path, default=None, help="a patch from another source")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        action="append",
+        default=[],
+        help="a JUnit report of the last passing run with its pages (pytest "
+        "--agent-engine-baseline); repeatable",
+    )
     parser.add_argument("--fix-class", default="locator", choices=["locator", "test", "backend"])
     args = parser.parse_args(argv)
     return guarded(lambda: COMMANDS[args.command](args))

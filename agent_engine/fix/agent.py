@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import Field, TypeAdapter, ValidationError
 
@@ -39,7 +40,7 @@ from agent_engine.fix.guardrails import (
     test_files,
 )
 from agent_engine.fix.healer import Heal, heal_locator, narrowing_tail
-from agent_engine.fix.locators import LocatorError, Step, parse, render
+from agent_engine.fix.locators import LocatorError, Step, document, parse, render, resolve
 from agent_engine.fix.report import (
     Edit,
     FixMetadata,
@@ -90,6 +91,11 @@ class InputTarget(Contract):
     locator: ShortText
     action: ShortText
     snapshot: Sha256 | Literal[""] = Field(default="", description="sha256 of its DOM snapshot")
+    baselines: list[Sha256] = Field(
+        default_factory=list,
+        description="sha256 of the pages of the same test in the last passing run, before "
+        "each of its actions (`--agent-engine-baseline`)",
+    )
 
 
 class Constraints(Contract):
@@ -113,7 +119,9 @@ class FixInput(Versioned):
     failing_tests: list[TestId]
     evidence: list[SourceEvidence]
     targets: list[InputTarget]
-    snapshots: dict[Sha256, str] = Field(description="DOM snapshots of the failures, by sha256")
+    snapshots: dict[Sha256, str] = Field(
+        description="DOM snapshots of the failures and the last passing run's pages, by sha256"
+    )
     constraints: Constraints
 
 
@@ -124,12 +132,15 @@ def build_input(  # noqa: PLR0917 - the input, from its sources
     run_id: str,
     base_sha: str,
     root: Path,
+    baseline: Sequence[Path] = (),
 ) -> FixInput:
-    """Targets from the analysis, each with the DOM snapshot its JUnit case names."""
+    """Targets from the analysis, each with the DOM snapshot its JUnit case names and the
+    pages its test had in the last passing run (`baseline`: that run's JUnit reports)."""
     verdict = analysis.classification
     instructions = analysis.fix_agent_instructions
     snapshots: dict[str, str] = {}
-    by_test = _snapshots(junit, root, snapshots)
+    by_test = {k: v[0] for k, v in _pages(junit, "dom_snapshot", root, snapshots).items()}
+    passing = _pages(baseline, "dom_baseline", root, snapshots)
     targets = [
         InputTarget(
             test_id=t.test_id,
@@ -137,12 +148,13 @@ def build_input(  # noqa: PLR0917 - the input, from its sources
             line=t.line,
             locator=t.locator,
             action=t.action,
-            snapshot=_lookup(by_test, t.test_id),
+            snapshot=_lookup(by_test, t.test_id) or "",
+            baselines=_lookup(passing, t.test_id) or [],
         )
         for t in instructions.targets
         if _safe(_TEST_ID, t.test_id) and _safe(_PATH, t.file)
     ]
-    used = {t.snapshot for t in targets}
+    used = {t.snapshot for t in targets} | {b for t in targets for b in t.baselines}
     evidence = [
         SourceEvidence(file=t.file, line=t.line, text=t.message)
         for t in verdict.failed_tests
@@ -187,6 +199,7 @@ def frozen_differences(fix_input: FixInput, settings: Settings) -> list[str]:
     return [f"{key}: {old!r} then, {new!r} now" for key, (old, new) in pairs.items() if old != new]
 
 
+_T = TypeVar("_T")
 _TEST_ID: TypeAdapter[str] = TypeAdapter(TestId)
 _PATH: TypeAdapter[str] = TypeAdapter(RelativePath)
 
@@ -201,33 +214,37 @@ def _safe(adapter: TypeAdapter[str], value: str) -> bool:
     return True
 
 
-def _snapshots(junit: Sequence[Path], root: Path, into: dict[str, str]) -> dict[str, str]:
-    """Test id -> sha256 of its DOM snapshot (read, size-capped, redacted, stored in `into`)."""
-    found: dict[str, str] = {}
+def _pages(
+    junit: Sequence[Path], name: str, root: Path, into: dict[str, str]
+) -> dict[str, list[str]]:
+    """Test id -> sha256 of the pages its JUnit case names (`name`, `name_2`...), each read,
+    size-capped, redacted and stored in `into`."""
+    found: dict[str, list[str]] = {}
     for case in read_cases(junit):
-        named = case.properties.get("dom_snapshot")
-        if not named:
-            continue
-        path = Path(named)
-        path = path if path.is_absolute() else root / path
-        try:
-            if path.stat().st_size > MAX_SNAPSHOT_BYTES:
+        named = [v for k, v in case.properties.items() if re.fullmatch(rf"{name}(_\d+)?", k)]
+        for value in named:
+            path = Path(value)
+            path = path if path.is_absolute() else root / path
+            try:
+                if path.stat().st_size > MAX_SNAPSHOT_BYTES:
+                    continue
+                html = redact(path.read_text(encoding="utf-8", errors="replace"))
+            except OSError:
                 continue
-            html = redact(path.read_text(encoding="utf-8", errors="replace"))
-        except OSError:
-            continue
-        digest = hashlib.sha256(html.encode()).hexdigest()
-        into[digest] = html
-        found[case.result.id] = digest
+            digest = hashlib.sha256(html.encode()).hexdigest()
+            into[digest] = html
+            found.setdefault(case.result.id, []).append(digest)
     return found
 
 
-def _lookup(by_test: Mapping[str, str], test_id: str) -> str:
+def _lookup(by_test: Mapping[str, _T], test_id: str) -> _T | None:
+    """The test's entry, or the one entry of a test of that name reported under another
+    path (a report written from another directory)."""
     if test_id in by_test:
         return by_test[test_id]
     name = test_id.rsplit("::", 1)[-1]
     same = [v for k, v in by_test.items() if k.rsplit("::", 1)[-1] == name]
-    return same[0] if len(set(same)) == 1 else ""
+    return same[0] if len(same) == 1 or (same and all(v == same[0] for v in same)) else None
 
 
 # --- apply-and-validate ----------------------------------------------------------------------
@@ -549,7 +566,7 @@ def plan(fix_input: FixInput, tree: Path, heals: list[HealRecord]) -> list[Chang
     """Heal each failing locator against its snapshot and find every place the failing test
     builds it; edit a place only when every failing test that uses it agrees on the edit."""
     policy = fix_input.constraints.guardrails
-    wanted: dict[tuple[str, str, str], Heal] = {}
+    wanted: dict[tuple[str, str, str, str], Heal] = {}
     chosen: dict[Site, set[tuple[tuple[Site, str], ...]]] = {}
     tests: dict[Site, list[str]] = {}
     failed: set[Site] = set()
@@ -567,7 +584,8 @@ def plan(fix_input: FixInput, tree: Path, heals: list[HealRecord]) -> list[Chang
         heals.append(record)
         if not html:
             continue
-        healed_here = _heal(target, html, wanted, record)
+        baseline = _baseline(fix_input, target)
+        healed_here = _heal(target, html, baseline, wanted, record)
         if healed_here is None:
             continue
         heal, steps = healed_here
@@ -615,15 +633,38 @@ def plan(fix_input: FixInput, tree: Path, heals: list[HealRecord]) -> list[Chang
     return list(merged.values())
 
 
+def _baseline(fix_input: FixInput, target: InputTarget) -> str:
+    """The first of the test's pages in the last passing run on which its locator named
+    something: the page it acted on then ("" when there is none)."""
+    try:
+        steps = parse(target.locator)
+        for digest in target.baselines:
+            html = fix_input.snapshots.get(digest, "")
+            if html.strip() and resolve(document(html), steps):
+                return html
+    except (LocatorError, InputError):
+        return ""
+    return ""
+
+
 def _heal(
-    target: InputTarget, html: str, cache: dict[tuple[str, str, str], Heal], record: HealRecord
+    target: InputTarget,
+    html: str,
+    baseline: str,
+    cache: dict[tuple[str, str, str, str], Heal],
+    record: HealRecord,
 ) -> tuple[Heal, list[Step]] | None:
-    """The heal of one target (one per locator, action and page), or None with the record
+    """The heal of one target (one per locator, action and pages), or None with the record
     saying why it could not be read."""
-    key = (target.locator, target.action, target.snapshot)
+    key = (
+        target.locator,
+        target.action,
+        target.snapshot,
+        hashlib.sha256(baseline.encode()).hexdigest(),
+    )
     try:
         if key not in cache:
-            cache[key] = heal_locator(target.locator, target.action, html)
+            cache[key] = heal_locator(target.locator, target.action, html, baseline)
         return cache[key], parse(target.locator)
     except (LocatorError, InputError) as exc:
         record.outcome, record.reason = "abstain_unreadable", str(exc)

@@ -252,3 +252,37 @@ def test_apply_and_validate_without_an_input_is_a_clear_error(
     monkeypatch.chdir(app_repo)
     assert main(["apply-and-validate", "--dir", str(tmp_path / "nothing")]) != 0
     assert "input.json: cannot read" in capsys.readouterr().err
+
+
+def test_prepare_input_takes_the_last_passing_runs_pages_per_test(
+    app_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--baseline`: the JUnit report of a passing run written with --agent-engine-baseline;
+    each target gets the pages its test acted on then, redacted like the failure's."""
+    case = CORPUS / "locator_not_found" / "sample-app-drift_id"
+    failing = (case / "junit.xml").read_text()
+    names = sorted(set(failing.split('classname="test_projects" name="')[1:]))
+    page = tmp_path / "baseline-1.html"
+    page.write_text(f'<a id="new-project-btn" href="/projects/new">New project</a><p>{TOKEN}</p>')
+    cases = "".join(
+        f'<testcase classname="test_projects" name="{n.split(chr(34))[0]}" time="1">'
+        f'<properties><property name="dom_baseline" value="{page}"/></properties></testcase>'
+        for n in names
+    )
+    passing = tmp_path / "passing.xml"
+    passing.write_text(f'<testsuites><testsuite name="pytest">{cases}</testsuite></testsuites>')
+    monkeypatch.chdir(app_repo)
+    out = tmp_path / "fix-agent"
+    argv = ["prepare-input", "--dir", str(out), "--analysis", str(tmp_path / "none.json")]
+    argv += ["--junit", str(case / "junit.xml"), "--log", str(case / "test-output.log")]
+    assert main([*argv, "--baseline", str(passing)]) == 0
+    document = (out / "input.json").read_text()
+    fix_input = FixInput.model_validate_json(document)
+    assert fix_input.targets
+    assert all(len(t.baselines) == 1 for t in fix_input.targets)
+    html = fix_input.snapshots[fix_input.targets[0].baselines[0]]
+    assert 'id="new-project-btn"' in html
+    assert TOKEN not in document
+    assert main(argv) == 0  # without it: no baselines, as before
+    again = FixInput.model_validate_json((out / "input.json").read_text())
+    assert not any(t.baselines for t in again.targets)
