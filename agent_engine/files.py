@@ -10,8 +10,8 @@ from pathlib import Path
 from pydantic import BaseModel
 
 
-def write_atomic(path: Path, text: str) -> Path:
-    """Write `text` to a temporary file beside `path`, fsync it, then rename it into place:
+def write_atomic(path: Path, text: str | bytes) -> Path:
+    """Write `text` (UTF-8) or bytes to a temporary file beside `path`, fsync it, then rename it:
     `path` only ever holds the old document or the whole new one. Temporaries left by a
     writer that was killed are removed by the next write of the same file."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -20,8 +20,8 @@ def write_atomic(path: Path, text: str) -> Path:
             stale.unlink()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode() if isinstance(text, str) else text)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)

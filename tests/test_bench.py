@@ -26,6 +26,8 @@ def test_b1_prints_ratios_against_grep(
     out = capsys.readouterr().out
     assert "locator_not_found" in out
     assert "ratio" in out
+    assert "engine: " in out
+    assert "building the classifier" in out
 
 
 def test_the_runner_dispatches_accuracy(capsys: pytest.CaptureFixture[str]) -> None:
