@@ -5,11 +5,11 @@ fixtures or from a browser the test launched itself; the failing `file:line` in 
 is named too (`failure_location`), whatever `--tb` says; and every Chromium launch honours
 CHROMIUM_EXECUTABLE.
 
-With `--agent-engine-baseline`, a PASSING test keeps the page as it was before each locator
-action (click, fill, check...), each distinct page once, named in the JUnit XML
-(`dom_baseline`, `dom_baseline_2`...): the last passing run's pages, which tell the fix agent
-exactly which element a locator that later breaks meant (`agent-engine fix prepare-input
---baseline <that run's junit.xml>`). It costs one `page.content()` per action."""
+With `--agent-engine-baseline` (or AGENT_ENGINE_BASELINE=1), a PASSING test keeps the page as
+it was before each locator action (click, fill, check...), each distinct page once, named in
+the JUnit XML (`dom_baseline`, `dom_baseline_2`...): the last passing run's pages, which tell
+the fix agent exactly which element a locator that later breaks meant (`agent-engine fix
+prepare-input --baseline <that run's junit.xml>`). It costs one `page.content()` per action."""
 
 from __future__ import annotations
 
@@ -161,12 +161,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         default=False,
         help="keep, for each passing test, the page before each locator action and name it "
-        "in the JUnit XML (dom_baseline): the pages the fix agent heals a later drift from",
+        "in the JUnit XML (dom_baseline): the pages the fix agent heals a later drift from "
+        "(also on with AGENT_ENGINE_BASELINE=1)",
     )
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    _TRACKER.install(baseline=bool(config.getoption(BASELINE_OPTION, default=False)))
+    wanted = config.getoption(BASELINE_OPTION, default=False)
+    _TRACKER.install(baseline=bool(wanted) or os.environ.get("AGENT_ENGINE_BASELINE") == "1")
     config.add_cleanup(_TRACKER.uninstall)
 
 

@@ -182,3 +182,5 @@ def test_with_the_baseline_option_a_passing_test_keeps_the_page_before_each_acti
     assert "dom_snapshot" in failed
     without = run_suite(tmp_path / "off", BASELINE_SUITE)
     assert not any(k.startswith("dom_baseline") for c in without for k in c.properties)
+    by_env = run_suite(tmp_path / "env", BASELINE_SUITE, env={"AGENT_ENGINE_BASELINE": "1"})
+    assert any(k.startswith("dom_baseline") for c in by_env for k in c.properties)

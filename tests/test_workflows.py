@@ -284,3 +284,63 @@ def test_every_command_the_action_names_exists(command: list[str]) -> None:
     argv = [sys.executable, "-m", "agent_engine.cli.main", stage, *([sub] if sub else []), "--help"]
     done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=False, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+FAKE_GH = """#!/bin/sh
+echo "gh $*" >> "$CALLS"
+case "$*" in
+  "run list"*"--branch main"*) echo 777 ;;
+  "run list"*) ;;
+  "run download 777"*)
+    dir=$(echo "$*" | sed 's/.*--dir //')
+    mkdir -p "$dir/e2e" && echo '<testsuites/>' > "$dir/e2e/junit.xml" ;;
+  *) exit 1 ;;
+esac
+"""
+FAKE_PYTHON = '#!/bin/sh\necho "python $*" >> "$CALLS"\n'
+
+
+def test_the_fix_agent_heals_from_the_last_passing_runs_pages(tmp_path: Path) -> None:
+    """Each suite run keeps its passing tests' pages; the fix agent's input takes those of the
+    last passing run of the branch, else of the base branch (a recording `gh` stands in for
+    GitHub), and goes on without them when there is none."""
+    jobs = load("agent-engine.yml")["jobs"]
+    assert jobs["e2e-tests"]["with"]["command"].startswith("AGENT_ENGINE_BASELINE=1 python -m")
+    prep = jobs["fix-agent-prep"]
+    assert prep["permissions"] == {"contents": "read", "actions": "read"}
+    steps = {s.get("name"): s for s in prep["steps"]}
+    download = steps["Download the last passing run's pages"]
+    assert download["continue-on-error"] is True
+    prepare = next(s for s in prep["steps"] if s.get("id") == "prepare")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for name, body in (("gh", FAKE_GH), ("python", FAKE_PYTHON)):
+        (bin_dir / name).write_text(body)
+        (bin_dir / name).chmod(0o755)
+    calls = tmp_path / "calls.txt"
+    env = {
+        "PATH": f"{bin_dir}:/usr/bin:/bin",
+        "CALLS": str(calls),
+        "GITHUB_REPOSITORY": "octo/shop",
+        "BRANCH": "feature/rename",
+        "BASE": "main",
+    }
+
+    def run(script: str, folder: Path) -> list[str]:
+        folder.mkdir(exist_ok=True)
+        calls.write_text("")
+        done = subprocess.run(["bash", "-e", "-c", script], cwd=folder, env=env, check=False)
+        assert done.returncode == 0
+        return calls.read_text().splitlines()
+
+    found = run(download["run"], tmp_path / "ws")
+    assert [c.split("--branch ")[1].split()[0] for c in found if "run list" in c] == [
+        "feature/rename",
+        "main",
+    ]
+    assert (tmp_path / "ws" / "baseline" / "out" / "e2e" / "junit.xml").exists()
+    assert run(prepare["run"], tmp_path / "ws") == [
+        "python -m tools.fix_agent prepare-input --baseline baseline/out/e2e/junit.xml "
+        "--baseline-root baseline"
+    ]
+    assert run(prepare["run"], tmp_path / "fresh") == ["python -m tools.fix_agent prepare-input"]

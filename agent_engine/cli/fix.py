@@ -1,13 +1,14 @@
 """The fix agent: a patch for a failing E2E run, never pushed.
 agent-engine fix prepare-input [--analysis FILE] [--junit FILE]... [--log FILE]...
-                               [--baseline FILE]...
+                               [--baseline FILE]... [--baseline-root DIR]
 agent-engine fix apply-and-validate [--patch FILE --fix-class CLASS]
 
 prepare-input writes <dir>/input.json: the failing tests, the error type, evidence with
 file:line, each failing locator with its action and DOM snapshot, the constraints in force;
 with --baseline (the JUnit report of the last passing run, written with pytest's
 --agent-engine-baseline), the pages each test acted on then, which tell the healer which element
-a broken locator meant.
+a broken locator meant; their paths in it start at --baseline-root (default: here), where that
+run's files now are (e.g. its artifact downloaded elsewhere).
 apply-and-validate heals the locators on a git worktree of the commit (or applies --patch, a
 patch from another source), checks the diff against the guardrails, reruns the affected tests
 (the failure must reproduce without the patch and pass K of K runs with it), and writes
@@ -50,7 +51,9 @@ def cmd_prepare_input(args: argparse.Namespace) -> int:
     root = Path(git(["rev-parse", "--show-toplevel"], Path.cwd()).strip())
     run_id = args.run_id or os.environ.get("GITHUB_RUN_ID") or "local"
     base = git(["rev-parse", "HEAD"], root).strip()
-    fix_input = build_input(analysis, junit, settings, run_id, base, Path.cwd(), args.baseline)
+    fix_input = build_input(
+        analysis, junit, settings, run_id, base, Path.cwd(), args.baseline, args.baseline_root
+    )
     path = write_model(args.dir / "input.json", fix_input)
     with_snapshot = sum(bool(t.snapshot) for t in fix_input.targets)
     with_baseline = sum(bool(t.baselines) for t in fix_input.targets)
@@ -117,6 +120,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=[],
         help="a JUnit report of the last passing run with its pages (pytest "
         "--agent-engine-baseline); repeatable",
+    )
+    parser.add_argument(
+        "--baseline-root",
+        type=Path,
+        default=None,
+        help="where the last passing run's relative page paths start (default: here)",
     )
     parser.add_argument("--fix-class", default="locator", choices=["locator", "test", "backend"])
     args = parser.parse_args(argv)

@@ -133,14 +133,16 @@ def build_input(  # noqa: PLR0917 - the input, from its sources
     base_sha: str,
     root: Path,
     baseline: Sequence[Path] = (),
+    baseline_root: Path | None = None,
 ) -> FixInput:
     """Targets from the analysis, each with the DOM snapshot its JUnit case names and the
-    pages its test had in the last passing run (`baseline`: that run's JUnit reports)."""
+    pages its test had in the last passing run (`baseline`: that run's JUnit reports, whose
+    relative page paths start at `baseline_root`, by default `root`)."""
     verdict = analysis.classification
     instructions = analysis.fix_agent_instructions
     snapshots: dict[str, str] = {}
     by_test = {k: v[0] for k, v in _pages(junit, "dom_snapshot", root, snapshots).items()}
-    passing = _pages(baseline, "dom_baseline", root, snapshots)
+    passing = _pages(baseline, "dom_baseline", baseline_root or root, snapshots)
     targets = [
         InputTarget(
             test_id=t.test_id,

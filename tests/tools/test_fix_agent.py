@@ -262,11 +262,13 @@ def test_prepare_input_takes_the_last_passing_runs_pages_per_test(
     case = CORPUS / "locator_not_found" / "sample-app-drift_id"
     failing = (case / "junit.xml").read_text()
     names = sorted(set(failing.split('classname="test_projects" name="')[1:]))
-    page = tmp_path / "baseline-1.html"
+    # as downloaded from that run's artifact: the report names its pages from where it ran
+    page = tmp_path / "artifact" / "out" / "e2e" / "baseline-1.html"
+    page.parent.mkdir(parents=True)
     page.write_text(f'<a id="new-project-btn" href="/projects/new">New project</a><p>{TOKEN}</p>')
     cases = "".join(
-        f'<testcase classname="test_projects" name="{n.split(chr(34))[0]}" time="1">'
-        f'<properties><property name="dom_baseline" value="{page}"/></properties></testcase>'
+        f'<testcase classname="test_projects" name="{n.split(chr(34))[0]}" time="1"><properties>'
+        f'<property name="dom_baseline" value="out/e2e/baseline-1.html"/></properties></testcase>'
         for n in names
     )
     passing = tmp_path / "passing.xml"
@@ -275,7 +277,8 @@ def test_prepare_input_takes_the_last_passing_runs_pages_per_test(
     out = tmp_path / "fix-agent"
     argv = ["prepare-input", "--dir", str(out), "--analysis", str(tmp_path / "none.json")]
     argv += ["--junit", str(case / "junit.xml"), "--log", str(case / "test-output.log")]
-    assert main([*argv, "--baseline", str(passing)]) == 0
+    root = ["--baseline-root", str(tmp_path / "artifact")]
+    assert main([*argv, "--baseline", str(passing), *root]) == 0
     document = (out / "input.json").read_text()
     fix_input = FixInput.model_validate_json(document)
     assert fix_input.targets
