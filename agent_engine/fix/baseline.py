@@ -147,12 +147,24 @@ def counterpart(old_root: Element, meant: Element, new_root: Element) -> Match |
         return None
     kind = _kind(found.element)
     alike = [p for p in new[mine.tag] if p is not found and _kind(p.element) == kind]
-    copies = sum(_is_new(p, old[mine.tag], mine) for p in alike)
+    twins = {_identity(p): p for p in old[mine.tag]}
+    copies = sum(_is_new(p, old[mine.tag], mine, twins) for p in alike)
     return Match(found.element, best, round(lead, 3), copies)
 
 
-def _is_new(profile: Profile, old: list[Profile], meant: Profile) -> bool:
-    """No element of the old page is this one (or only the meant one resembles it)."""
+def _identity(profile: Profile) -> tuple[object, ...]:
+    return (profile.attributes, profile.name, profile.around)
+
+
+def _is_new(
+    profile: Profile, old: list[Profile], meant: Profile, twins: dict[tuple[object, ...], Profile]
+) -> bool:
+    """No element of the old page is this one (or only the meant one resembles it). An
+    unchanged element (an old one with the same attributes, name and surroundings) is
+    answered at once: rows of a long list mostly are."""
+    twin = twins.get(_identity(profile))
+    if twin is not None and twin is not meant:
+        return False
     likest = _likest(profile, old)
     return not likest or likest[0][0] < MIN_LIKENESS or likest[0][1] is meant
 
