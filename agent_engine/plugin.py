@@ -6,7 +6,8 @@ is named too (`failure_location`), whatever `--tb` says; and every Chromium laun
 CHROMIUM_EXECUTABLE.
 
 With `--agent-engine-baseline` (or AGENT_ENGINE_BASELINE=1), a PASSING test keeps the page as
-it was before each locator action (click, fill, check...), each distinct page once, named in
+it was before each locator action (click, fill, check...) and `expect(locator)`, each distinct
+page once, named in
 the JUnit XML (`dom_baseline`, `dom_baseline_2`...): the last passing run's pages, which tell
 the fix agent exactly which element a locator that later breaks meant (`agent-engine fix
 prepare-input --baseline <that run's junit.xml>`). It costs one `page.content()` per action."""
@@ -63,6 +64,7 @@ class _Tracker:
                 Browser,
                 BrowserContext,
                 BrowserType,
+                Expect,
                 Locator,
             )
         except ImportError:  # Playwright not installed: nothing to do
@@ -75,6 +77,7 @@ class _Tracker:
             for name in _ACTIONS:
                 if hasattr(Locator, name):
                     self._wrap(Locator, name, self._acting)
+            self._wrap(Expect, "__call__", self._expecting)
 
     def uninstall(self) -> None:
         for owner, name, original in reversed(self.patched):
@@ -112,6 +115,13 @@ class _Tracker:
             except Exception:  # noqa: S110 - the action itself will say what is wrong
                 pass
         return original(locator, *args, **kw)
+
+    def _expecting(self, original: Callable[..., Any], expect: Any, *args: Any, **kw: Any) -> Any:
+        """`expect(locator)`: the page before the assertion, like before an action."""
+        actual = args[0] if args else kw.get("actual")
+        if type(actual).__name__ == "Locator":
+            self._acting(lambda *_, **__: None, actual)
+        return original(expect, *args, **kw)
 
     def _closing(self, original: Callable[..., Any], owner: Any, *args: Any, **kw: Any) -> Any:
         if sys.exc_info()[0] is not None:  # closed while an exception is on its way out

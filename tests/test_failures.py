@@ -138,3 +138,21 @@ def test_a_hostile_report_given_to_the_classifier_is_an_input_error(
     bomb = b'<!DOCTYPE x [<!ENTITY a "aaaa">]><testsuites>&a;</testsuites>'
     with pytest.raises(InputError):
         classifier.classify([], [LogSource("bomb.xml", lambda: io.BytesIO(bomb))])
+
+
+def test_a_failure_in_a_page_object_keeps_its_own_file_and_line(classifier: Classifier) -> None:
+    """The console names the test's module; the plugin's JUnit names the page object's line
+    that failed: the location is that file with that line, never the module with it."""
+    log = text_log(
+        "out.log",
+        "FAILED tests/e2e/test_ui.py::test_clear[chromium] - playwright._impl._errors.Timeout...",
+    )
+    junit = (
+        '<testsuites><testsuite name="pytest"><testcase classname="tests.e2e.test_ui" '
+        'name="test_clear[chromium]" time="1"><properties><property name="failure_location" '
+        'value="tests/e2e/pages/index_page.py:59"/></properties><failure message="TimeoutError:'
+        ' Locator.click: Timeout 3000ms exceeded.">E   TimeoutError</failure></testcase>'
+        "</testsuite></testsuites>"
+    )
+    [test] = classifier.classify([log], [LogSource.from_text("junit.xml", junit)]).failed_tests
+    assert (test.file, test.line) == ("tests/e2e/pages/index_page.py", 59)

@@ -152,6 +152,8 @@ from playwright.sync_api import Page, expect
 def test_places_an_order(page: Page) -> None:
     page.set_content({PAGE!r})
     page.locator("#place-order").click()
+    page.set_content("<main><p id='placed'>Order placed</p></main>")
+    expect(page.locator("#placed")).to_have_text("Order placed")  # an assertion only
     page.set_content("<main><p>Order placed</p><a id='receipt' href='#r'>Receipt</a></main>")
     page.get_by_role("link", name="Receipt").click()
     page.get_by_role("link", name="Receipt").hover()
@@ -173,10 +175,12 @@ def test_with_the_baseline_option_a_passing_test_keeps_the_page_before_each_acti
         for c in run_suite(tmp_path, BASELINE_SUITE, "--agent-engine-baseline")
     }
     passed = cases["test_places_an_order[chromium]"].properties
-    pages = [(tmp_path / passed[k]).read_text() for k in ("dom_baseline", "dom_baseline_2")]
+    names = ("dom_baseline", "dom_baseline_2", "dom_baseline_3")
+    pages = [(tmp_path / passed[k]).read_text() for k in names]
     assert 'id="place-order"' in pages[0]
-    assert 'id="receipt"' in pages[1]
-    assert "dom_baseline_3" not in passed  # the same page before the hover: kept once
+    assert 'id="placed"' in pages[1]  # before the assertion
+    assert 'id="receipt"' in pages[2]
+    assert "dom_baseline_4" not in passed  # the same page before the hover: kept once
     failed = cases["test_fails[chromium]"].properties
     assert not any(k.startswith("dom_baseline") for k in failed)  # a failure keeps its own
     assert "dom_snapshot" in failed

@@ -97,6 +97,10 @@ class FailureCollector:
                 self.tests[test.id] = test
             return
         fill = {k: v for k, v in test.model_dump().items() if v and not getattr(known, k)}
+        if test.file and test.line is not None and known.line is None:
+            # a file and its line go together: a test's module (from its id) never gets the
+            # line of a page object it called
+            fill["file"], fill["line"] = test.file, test.line
         if known.message.endswith("...") and len(test.message) > len(known.message):
             fill["message"] = test.message  # pytest's summary line cuts messages short
         if fill:
