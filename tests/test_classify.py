@@ -280,3 +280,23 @@ def test_eval_on_selector_that_finds_nothing_is_a_missing_element(classifier: Cl
         'matching selector ".errornote"',
     )
     assert classifier.classify([log]).error_type is ErrorType.LOCATOR_NOT_FOUND
+
+
+def test_the_same_message_about_two_elements_is_two_signatures(classifier: Classifier) -> None:
+    def run(locator: str) -> str:
+        return classifier.classify(
+            [
+                text_log(
+                    "e2e.log",
+                    "___________________ test_save[chromium] ___________________",
+                    "e2e/test_form.py:9: ",
+                    "E   playwright._impl._errors.TimeoutError: Locator.click: Timeout 5000ms "
+                    "exceeded.",
+                    f"E     - waiting for {locator}",
+                    "FAILED e2e/test_form.py::test_save[chromium] - playwright._impl._errors.T...",
+                )
+            ]
+        ).signature
+
+    assert run('locator("#save")') != run('locator("#cancel")')
+    assert run('locator("#row-7")') == run('locator("#row-8")')  # numbers vary between runs

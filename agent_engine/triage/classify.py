@@ -304,7 +304,7 @@ def _verdict(tally: _Tally, failed: list[FailedTest], total: int) -> Classificat
     conf = confidence(winner, scores)
     evidence = _pick_evidence(tally, per_type, winner, scores)
     info = TAXONOMY[winner]
-    key = evidence[0].text if evidence else (failed[0].message if failed else "")
+    key = _key(evidence[0].text if evidence else (failed[0].message if failed else ""), failed)
     # On the verdict's scale: the confidence each would have had as the verdict.
     rivals = {t: confidence(t, scores) for t in scores if t is not winner}
     alternatives = [
@@ -372,7 +372,7 @@ def _model_verdict(
         for s in shown
     ]
     info = TAXONOMY[winner]
-    key = evidence[0].text if evidence else ""
+    key = _key(evidence[0].text if evidence else "", verdict.failed_tests)
     return verdict.model_copy(
         update={
             "error_type": winner,
@@ -388,6 +388,13 @@ def _model_verdict(
             "model_tokens": said,
         }
     )
+
+
+def _key(line: str, failed: list[FailedTest]) -> str:
+    """What a signature is made of: the key line, and the locators that failed (the same
+    Playwright message about two different elements is two failures)."""
+    locators = sorted({t.locator for t in failed if t.locator})[:5]
+    return " ".join([line, *locators])
 
 
 def _streams(sources: list[tuple[LogSource, bool]]) -> Iterator[tuple[str, BinaryIO]]:
