@@ -364,6 +364,11 @@ def test_a_locator_not_written_literally_is_not_guessed(repo: Path, tmp_path: Pa
     diff, meta = agent.run(fix_input(repo, CREATE))
     assert (diff, meta.outcome) == ("", "abstained")
     assert meta.heals[0].outcome == "abstain_source_not_found"
+    # the heal itself was found and stays in view
+    assert meta.heals[0].reason.startswith(
+        'the healer\'s answer: get_by_role("link", name="New project")'
+    )
+    assert meta.heals[0].replacement == 'get_by_role("link", name="New project")'
 
 
 def test_a_failure_without_a_snapshot_is_not_healed(repo: Path, tmp_path: Path) -> None:

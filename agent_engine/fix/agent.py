@@ -598,8 +598,14 @@ def plan(fix_input: FixInput, tree: Path, heals: list[HealRecord]) -> list[Chang
         found = locate(tree, target.file, target.line, base, policy)
         if not found:
             record.outcome = "abstain_source_not_found"
+            # what the healer said stays in view: the heal was found, its place in the code not
+            said = (
+                f"the healer's answer: {heal.replacement} ({heal.reason}); but "
+                if heal.outcome == "healed"
+                else ""
+            )
             record.reason = (
-                f"{render(base)} is not built where the fix agent can follow it: in one "
+                f"{said}{render(base)} is not built where the fix agent can follow it: in one "
                 "expression or through the failing test's variables, or in one allowed "
                 "page-object file (a selector passed to page.click/fill, or a chain built "
                 "across page-object constructors, is not followed yet)"
