@@ -106,22 +106,23 @@ class _Tracker:
         return launched
 
     def _acting(self, original: Callable[..., Any], locator: Any, *args: Any, **kw: Any) -> Any:
-        """Keep the page as it is before the action, each distinct page once."""
-        if len(self.before_actions) < MAX_BASELINE_PAGES:
-            try:
-                page = locator.page
-                html = page.content()
-                self.before_actions.setdefault(html, (page.url, html))
-            except Exception:  # noqa: S110 - the action itself will say what is wrong
-                pass
+        """Keep the page as it is before the action."""
+        self._remember(locator)
         return original(locator, *args, **kw)
 
     def _expecting(self, original: Callable[..., Any], expect: Any, *args: Any, **kw: Any) -> Any:
         """`expect(locator)`: the page before the assertion, like before an action."""
         actual = args[0] if args else kw.get("actual")
         if type(actual).__name__ == "Locator":
-            self._acting(lambda *_, **__: None, actual)
+            self._remember(actual)
         return original(expect, *args, **kw)
+
+    def _remember(self, locator: Any) -> None:
+        """The locator's page as it is now, each distinct page once (a page that cannot be
+        read is left to the action itself to report)."""
+        if len(self.before_actions) < MAX_BASELINE_PAGES:
+            for url, html in _contents([locator.page]):
+                self.before_actions.setdefault(html, (url, html))
 
     def _closing(self, original: Callable[..., Any], owner: Any, *args: Any, **kw: Any) -> Any:
         if sys.exc_info()[0] is not None:  # closed while an exception is on its way out
