@@ -123,6 +123,48 @@ def test_a_much_stronger_later_cause_beats_a_weak_earlier_one(classifier: Classi
     assert classifier.classify([log]).error_type is ErrorType.LOCATOR_NOT_FOUND
 
 
+CYPRESS_VISIT_500 = (
+    "CypressError: `cy.visit()` failed trying to load:",
+    "",
+    "http://localhost:3000/orders",
+    "",
+    "The response we received from your web server was:",
+    "",
+    "  > 500: Internal Server Error",
+)
+
+
+def test_a_stage_and_its_cause_in_one_message_are_decided_by_precedence(
+    classifier: Classifier,
+) -> None:
+    # the visit rule matches more strongly than the 500's; the 500 is the cause the taxonomy
+    # puts first, so it speaks with the message's strongest voice
+    verdict = classifier.classify([text_log("ci.log", *CYPRESS_VISIT_500)])
+    assert verdict.error_type is ErrorType.BACKEND_EXCEPTION
+    assert verdict.confidence >= 0.9
+    assert verdict.evidence[0].line == 7
+    assert [a.error_type for a in verdict.alternatives] == [ErrorType.NAVIGATION_FAILED]
+
+
+def test_a_cause_outside_the_message_is_not_lifted(classifier: Classifier) -> None:
+    far = (*CYPRESS_VISIT_500[:-1], *[f"  retrying {n}" for n in range(10)], CYPRESS_VISIT_500[-1])
+    apart = classifier.classify([text_log("ci.log", *far)])
+    near = classifier.classify([text_log("ci.log", *CYPRESS_VISIT_500)])
+    assert apart.confidence < near.confidence
+
+
+def test_a_bare_traceback_names_no_cause_and_is_not_lifted(classifier: Classifier) -> None:
+    log = text_log(
+        "ci.log",
+        "FAIL: test_bookmark (app.tests.test_ui.BookmarkTest)",
+        "Traceback (most recent call last):",
+        '  File "app/tests/test_ui.py", line 40, in test_bookmark',
+        "    self.assertTrue(box.is_selected())",
+        "AssertionError: False is not true",
+    )
+    assert classifier.classify([log]).error_type is ErrorType.ASSERTION_FAILED
+
+
 def test_nothing_known_is_unknown_with_low_confidence(classifier: Classifier) -> None:
     verdict = classifier.classify([text_log("ci.log", "make: *** [lint] Error 1", "done")])
     assert verdict.error_type is ErrorType.UNKNOWN

@@ -36,6 +36,10 @@ MODEL_MIN = 0.0
 MODEL_CAP = 0.85  # and never claims more: the confident band is the rules' own
 MARGIN = 0.3  # an earlier cause wins unless a later one is stronger by more than this
 RECOVERED_FACTOR = 0.25  # weight left to a hit that a later line shows was recovered from
+# A message that names a stage and its cause ("cy.visit() failed ... 500", "npm ERR! network
+# ... EAI_AGAIN") spans this many lines: within it, the cause the taxonomy puts first speaks
+# with the strongest voice in it, whichever rule matched more strongly.
+MESSAGE_LINES = 6
 KEPT_PER_RULE = 3
 MAX_EVIDENCE = 12
 MAX_EVIDENCE_CHARS = 1000
@@ -73,6 +77,7 @@ class _Tally:
 
     found: dict[str, list[_Found]] = field(default_factory=dict)
     recovered_at: dict[tuple[ErrorType, int], int] = field(default_factory=dict)
+    lifted: dict[int, float] = field(default_factory=dict)  # id(found) -> its message's weight
     stats: ScanStats = field(default_factory=ScanStats)
     reports: set[int] = field(default_factory=set)  # the indices of JUnit reports
 
@@ -86,7 +91,8 @@ class _Tally:
     def weight(self, found: _Found) -> float:
         log, line = found.order
         recovered = self.recovered_at.get((found.rule.type, log), 0) > line
-        return found.rule.weight * (RECOVERED_FACTOR if recovered else 1.0)
+        own = found.rule.weight * (RECOVERED_FACTOR if recovered else 1.0)
+        return max(own, self.lifted.get(id(found), 0.0))
 
 
 class Classifier:
@@ -245,7 +251,34 @@ def _per_type(tally: _Tally) -> dict[ErrorType, list[_Found]]:
     per_type: dict[ErrorType, list[_Found]] = {}
     for found in best.values():
         per_type.setdefault(found.rule.type, []).append(found)
+    _causes_over_stages(tally, list(best.values()))
     return per_type
+
+
+def _causes_over_stages(tally: _Tally, founds: list[_Found]) -> None:
+    """Within one message, a cause the taxonomy puts before the stage it broke (the 500 that
+    failed a visit, the DNS error that failed an install) takes the stage's weight: which
+    rule happened to match more strongly does not decide between them, precedence does. A
+    generic line (a bare traceback, under WEAK) names no cause and is not lifted."""
+    founds.sort(key=lambda f: f.order)
+    own = [tally.weight(f) for f in founds]
+    for i, cause in enumerate(founds):
+        if own[i] < WEAK:
+            continue
+        rank = TAXONOMY[cause.rule.type].rank
+        lift = 0.0
+        for step in (-1, 1):
+            j = i + step
+            while 0 <= j < len(founds) and _near(founds[j].order, cause.order):
+                if TAXONOMY[founds[j].rule.type].rank > rank:
+                    lift = max(lift, own[j])
+                j += step
+        if lift > own[i]:
+            tally.lifted[id(cause)] = lift
+
+
+def _near(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] == b[0] and abs(a[1] - b[1]) <= MESSAGE_LINES
 
 
 def _scores(tally: _Tally, per_type: dict[ErrorType, list[_Found]]) -> dict[ErrorType, float]:
