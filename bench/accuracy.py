@@ -1,4 +1,4 @@
-"""A1: per-type precision and recall, macro F1, the unknown share and the calibration table."""
+"""A1: per-type precision and recall, macro F1, the unknown share and the reliability table."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from agent_engine.triage.classify import Classifier
 from agent_engine.triage.rules import load_rules
 from bench.corpus import CORPUS, HOLDOUT, WILD, Case, load_cases
 
-BINS = ((0.9, 1.01), (0.7, 0.9), (0.5, 0.7), (0.0, 0.5))
+BINS = ((0.9, 1.01), (0.8, 0.9), (0.7, 0.8), (0.5, 0.7), (0.3, 0.5), (0.0, 0.3))
 
 
 @dataclass(slots=True)
@@ -51,16 +51,19 @@ class Report:
         unknown = sum(o.verdict == ErrorType.UNKNOWN.value for o in self.outcomes)
         return unknown / len(self.outcomes)
 
-    def calibration(self) -> list[tuple[str, int, float]]:
+    def calibration(self) -> list[tuple[str, int, float, float]]:
+        """The reliability table: per confidence band, verdicts, share right, mean confidence."""
         rows = []
         for low, high in BINS:
             inside = [o for o in self.outcomes if low <= o.confidence < high]
             accuracy = sum(o.right for o in inside) / len(inside) if inside else 0.0
+            mean = sum(o.confidence for o in inside) / len(inside) if inside else 0.0
             rows.append(
                 (
                     f"[{low:.1f}, {min(high, 1.0):.1f}{']' if high > 1 else ')'}",
                     len(inside),
                     accuracy,
+                    mean,
                 )
             )
         return rows
@@ -91,9 +94,12 @@ def render(report: Report) -> str:
         f"split), macro F1 {report.macro_f1():.3f}, unknown share "
         f"{report.unknown_share():.1%} (target <= 5%)",
         "",
-        f"{'confidence':<14}{'verdicts':>9}{'right':>8}",
+        "reliability (confidence is calibrated: see bench train)",
+        f"{'confidence':<14}{'verdicts':>9}{'right':>8}{'mean conf':>11}",
     ]
-    lines += [f"{name:<14}{n:>9}{acc:>8.1%}" for name, n, acc in report.calibration()]
+    lines += [
+        f"{name:<14}{n:>9}{acc:>8.1%}{mean:>11.2f}" for name, n, acc, mean in report.calibration()
+    ]
     lines.append("(target: right >= 95% in [0.9, 1.0])")
     deciders = Counter(o.decided_by for o in report.outcomes)
     lines += ["", f"{'decided by':<14}{'verdicts':>9}{'right':>8}"]

@@ -2,20 +2,32 @@
 
 Trained on the corpus and the wild set's tuned split; never on the held-out set or the wild
 set's never-tuned split, which it is then measured on. Grouped cross-validation keeps every
-repository's cases in one fold. Needs scikit-learn: pip install -e '.[train]'.
+repository's cases in one fold.
+
+The calibration shipped with it (Platt scaling, one map for the rules and one for the model) is
+fitted only on verdicts made without the case: the model's on the held-out folds, the rules'
+on the wild tuned cases as the rules stood before any was tuned on them
+(`tests/fixtures/wild/first_look.json`, written by `python -m bench first-look`). The rules'
+verdicts on the material they were written from are right nearly always and would teach the
+calibration nothing about a new project. Needs scikit-learn: pip install -e '.[train]'.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections import Counter
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 from agent_engine.taxonomy import ErrorType
 from agent_engine.triage import model as learned
+from agent_engine.triage.classify import Classifier
+from agent_engine.triage.rules import load_rules
 from bench.corpus import CORPUS, HOLDOUT, WILD, Case, load_cases
+from bench.first_look import OUT as FIRST_LOOK
 
 OUT = Path(learned.__file__).with_name("model.json")
 MIN_CASES = 2  # a feature must appear in this many training cases
@@ -41,39 +53,8 @@ def group_of(case: Case) -> str:
     return found[1].lower() if found else case.source
 
 
-def main() -> int:
-    from sklearn.feature_extraction import DictVectorizer  # noqa: PLC0415 - a dev extra
-    from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
-    from sklearn.model_selection import GroupKFold  # noqa: PLC0415
-
-    train = load_cases(CORPUS) + [c for c in load_cases(WILD) if c.split == "tuned"]
-    rows = [case_features(c) for c in train]
-    counts = Counter(f for row in rows for f in row)
-    kept = [{f: 1 for f in row if counts[f] >= MIN_CASES} for row in rows]
-    labels = [c.label for c in train]
-    groups = [group_of(c) for c in train]
-    print(
-        f"training cases {len(train)} from {len(set(groups))} repositories; "
-        f"features seen in >= {MIN_CASES} cases: {sum(n >= MIN_CASES for n in counts.values())}"
-    )
-
-    right = 0
-    for fold, (fit, test) in enumerate(GroupKFold(n_splits=5).split(kept, labels, groups)):
-        vec = DictVectorizer()
-        x = vec.fit_transform([kept[i] for i in fit])
-        clf = LogisticRegression(C=C, max_iter=5000).fit(x, [labels[i] for i in fit])
-        guess = clf.predict(vec.transform([kept[i] for i in test]))
-        fold_right = sum(g == labels[i] for g, i in zip(guess, test, strict=True))
-        right += fold_right
-        print(f"  fold {fold + 1}: {fold_right}/{len(test)} right (no repository in two folds)")
-    print(
-        f"grouped 5-fold cross-validation, the model alone: {right}/{len(train)} "
-        f"({right / len(train):.1%})"
-    )
-
-    vec = DictVectorizer()
-    x = vec.fit_transform(kept)
-    clf = LogisticRegression(C=C, max_iter=5000).fit(x, labels)
+def _document(vec: Any, clf: Any, trained_on: str) -> dict[str, Any]:
+    """The fitted model as model.json holds it: sparse weights, small ones pruned."""
     names = vec.get_feature_names_out()
     weights = {}
     for j, name in enumerate(names):
@@ -84,15 +65,120 @@ def main() -> int:
         }
         if column:
             weights[str(name)] = column  # sparse: class index -> weight
-    document = {
+    return {
         "version": learned.VERSION,
-        "trained_on": f"{len(train)} cases: tests/fixtures/corpus and the wild set's tuned split",
+        "trained_on": trained_on,
         "classes": [str(c) for c in clf.classes_],
         "bias": [round(float(b), 4) for b in clf.intercept_],
         "weights": dict(sorted(weights.items())),
     }
+
+
+def _fit(rows: list[set[str]], labels: list[str], index: list[int]) -> tuple[Any, Any]:
+    from sklearn.feature_extraction import DictVectorizer  # noqa: PLC0415 - a dev extra
+    from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
+
+    counts = Counter(f for i in index for f in rows[i])
+    vec = DictVectorizer()
+    x = vec.fit_transform([{f: 1 for f in rows[i] if counts[f] >= MIN_CASES} for i in index])
+    clf = LogisticRegression(C=C, max_iter=5000).fit(x, [labels[i] for i in index])
+    return vec, clf
+
+
+def _platt(points: list[tuple[float, bool]]) -> dict[str, float]:
+    """Slope and intercept of P(right) = sigmoid(a * logit(raw) + b)."""
+    from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
+
+    x = [
+        [math.log(min(max(r, 1e-4), 1 - 1e-4) / (1 - min(max(r, 1e-4), 1 - 1e-4)))]
+        for r, _ in points
+    ]
+    y = [int(ok) for _, ok in points]
+    fitted = LogisticRegression(C=1e4, max_iter=5000).fit(x, y)
+    return {
+        "slope": round(float(fitted.coef_[0][0]), 4),
+        "intercept": round(float(fitted.intercept_[0]), 4),
+    }
+
+
+def _reliability(title: str, points: list[tuple[float, bool]], calibrate: Any) -> None:
+    print(f"  {title}: {len(points)} verdicts")
+    print(f"    {'band':<12}{'n':>5}{'raw right':>11}{'mean calibrated':>17}")
+    for low, high in ((0.9, 1.01), (0.7, 0.9), (0.5, 0.7), (0.3, 0.5), (0.0, 0.3)):
+        inside = [(r, ok) for r, ok in points if low <= calibrate(r) < high]
+        if inside:
+            right = sum(ok for _, ok in inside) / len(inside)
+            mean = sum(calibrate(r) for r, _ in inside) / len(inside)
+            print(
+                f"    [{low:.1f}, {min(high, 1.0):.1f}){len(inside):>6}{right:>11.1%}{mean:>17.2f}"
+            )
+
+
+def main() -> int:
+    from sklearn.model_selection import GroupKFold  # noqa: PLC0415 - a dev extra
+
+    train = load_cases(CORPUS) + [c for c in load_cases(WILD) if c.split == "tuned"]
+    rows = [case_features(c) for c in train]
+    counts = Counter(f for row in rows for f in row)
+    labels = [c.label for c in train]
+    groups = [group_of(c) for c in train]
+    print(
+        f"training cases {len(train)} from {len(set(groups))} repositories; "
+        f"features seen in >= {MIN_CASES} cases: {sum(n >= MIN_CASES for n in counts.values())}"
+    )
+
+    rules = load_rules()
+    right = 0
+    model_points: list[tuple[float, bool]] = []  # the model's verdicts on held-out folds
+    for fold, (fit, test) in enumerate(GroupKFold(n_splits=5).split(rows, labels, groups)):
+        vec, clf = _fit(rows, labels, list(fit))
+        guess = clf.predict(vec.transform([dict.fromkeys(rows[i], 1) for i in test]))
+        fold_right = sum(g == labels[i] for g, i in zip(guess, test, strict=True))
+        right += fold_right
+        # the whole classifier, with this fold's model, on the fold it did not see
+        classifier = Classifier(
+            rules, learned.LinearModel(_document(vec, clf, "fold")), calibration=None
+        )
+        for i in test:
+            verdict = classifier.classify(train[i].logs(), train[i].junit())
+            if verdict.decided_by == "model":
+                model_points.append((verdict.confidence, verdict.error_type.value == labels[i]))
+        print(f"  fold {fold + 1}: {fold_right}/{len(test)} right (no repository in two folds)")
+    print(
+        f"grouped 5-fold cross-validation, the model alone: {right}/{len(train)} "
+        f"({right / len(train):.1%})"
+    )
+
+    wild = {c.name: c for c in load_cases(WILD) if c.split == "tuned"}
+    first = json.loads(FIRST_LOOK.read_text(encoding="utf-8"))
+    rules_points: list[tuple[float, bool]] = []
+    for name, seen in first.items():
+        if name not in wild or seen["verdict"] == ErrorType.UNKNOWN.value:
+            continue
+        point = (float(seen["confidence"]), seen["verdict"] == wild[name].label)
+        (model_points if seen["decided_by"] == "model" else rules_points).append(point)
+    calibration = {
+        "rules": _platt(rules_points),
+        "model": _platt(model_points),
+        "fitted_on": (
+            f"rules: {len(rules_points)} verdicts on wild tuned cases before any rule was tuned "
+            f"on them; model: {len(model_points)} verdicts it made on cases it was not trained on"
+        ),
+    }
+    fitted_calibration = learned.Calibration.from_json(calibration)
+    print(f"calibration (Platt): {calibration}")
+    _reliability("the rules' first look", rules_points, lambda r: fitted_calibration(r, "rules"))
+    _reliability(
+        "the model's held-out verdicts", model_points, lambda r: fitted_calibration(r, "model")
+    )
+
+    vec, clf = _fit(rows, labels, list(range(len(train))))
+    document = _document(
+        vec, clf, f"{len(train)} cases: tests/fixtures/corpus and the wild set's tuned split"
+    )
+    document["calibration"] = calibration
     OUT.write_text(json.dumps(document, separators=(",", ":")) + "\n", encoding="utf-8")
-    print(f"wrote {OUT} ({OUT.stat().st_size / 1024:.0f} KB, {len(weights)} features)")
+    print(f"wrote {OUT} ({OUT.stat().st_size / 1024:.0f} KB, {len(document['weights'])} features)")
 
     fitted = learned.LinearModel(document)
     for title, cases in (

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from bench import classify, dashboard, heal, redact
+from agent_engine.fix import healer
+from bench import classify, dashboard, first_look, fit_heal, heal, redact
+from bench.corpus import WILD, load_cases
 from bench.runner import main
 
 
@@ -65,3 +68,42 @@ def test_the_redaction_bench_times_every_input_against_sed(
     for name in ["CI log (B1's generator)", *redact.HOSTILE]:
         assert f"\n{name} " in out
     assert "slowest:" in out
+
+
+def test_the_healer_fit_chooses_fewest_wrong_then_most_healed(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    grid = {
+        fit_heal.Values(0.5, 0.15, 1.0): ["healed", "wrong", "healed"],
+        fit_heal.Values(0.6, 0.15, 1.0): ["healed", "abstained", "abstained"],
+        fit_heal.Values(0.4, 0.15, 1.0): ["healed", "abstained", "abstained"],
+    }
+    start = fit_heal.Values(0.55, 0.15, 1.0)
+    assert fit_heal.best(grid, [0, 1, 2], start) == fit_heal.Values(0.6, 0.15, 1.0)  # nearer
+    assert fit_heal.best(grid, [0, 2], start) == fit_heal.Values(0.5, 0.15, 1.0)
+    published = (healer.THRESHOLD, healer.MARGIN, dict(healer.WEIGHTS))
+    with fit_heal.applied(fit_heal.Values(0.9, 0.3, 2.0)):
+        assert (healer.THRESHOLD, healer.WEIGHTS["class"], healer.WEIGHTS["tag"]) == (0.9, 2, 1)
+    assert published == (healer.THRESHOLD, healer.MARGIN, healer.WEIGHTS)
+    monkeypatch.setattr(fit_heal, "THRESHOLDS", (0.5, 0.6))
+    monkeypatch.setattr(fit_heal, "MARGINS", (0.15,))
+    monkeypatch.setattr(fit_heal, "KIND_WEIGHTS", (1.0,))
+    assert fit_heal.main() == 0
+    out = capsys.readouterr().out
+    assert "leave-one-app-out:" in out
+    assert "sample_app (not fitted on)" in out
+
+
+def test_the_first_look_record_is_reproduced_from_the_history(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """What the rules said before any was tuned on a case is recomputed from git, not typed."""
+    shipped = first_look.OUT.read_text(encoding="utf-8")
+    tuned = [c for c in load_cases(WILD) if c.split == "tuned"]
+    chosen = [tuned[0], tuned[-1]]
+    monkeypatch.setattr(first_look, "load_cases", lambda _root: chosen)
+    monkeypatch.setattr(first_look, "OUT", tmp_path / "first_look.json")
+    assert first_look.main() == 0
+    again = json.loads((tmp_path / "first_look.json").read_text(encoding="utf-8"))
+    record = json.loads(shipped)
+    assert again == {c.name: record[c.name] for c in chosen}

@@ -9,8 +9,19 @@ from agent_engine.contracts import History, LogBatch
 from agent_engine.taxonomy import ErrorType
 from agent_engine.triage.analysis import fix_instructions, self_heal_plan
 from agent_engine.triage.classify import Classifier
-from agent_engine.triage.model import VERSION, LinearModel, Salient, features, tokens
+from agent_engine.triage.model import (
+    MODEL_CAP,
+    VERSION,
+    Calibration,
+    LinearModel,
+    Platt,
+    Salient,
+    features,
+    tokens,
+)
 from agent_engine.triage.rules import load_rules
+from bench.corpus import WILD, load_cases
+from bench.first_look import OUT as FIRST_LOOK
 from tests.builders import batch, text_log
 
 # A log no rule knows: a failed upload answered 401 by a tool nobody wrote a rule for.
@@ -83,6 +94,54 @@ def test_solid_rules_are_not_second_guessed() -> None:
     verdict = Classifier(load_rules(), model=toy_model()).classify([log])
     assert verdict.decided_by == "rules"
     assert verdict.model_tokens == []
+
+
+def test_platt_scaling_is_a_monotone_map_of_the_raw_score() -> None:
+    assert abs(Platt()(0.7) - 0.7) < 1e-9  # slope 1, intercept 0: the identity
+    sharper = Platt(slope=2.0, intercept=-1.0)
+    raw = [0.1, 0.3, 0.5, 0.7, 0.9, 0.99]
+    mapped = [sharper(r) for r in raw]
+    assert mapped == sorted(mapped)
+    assert mapped[2] < 0.5 < mapped[4]  # it moves the scale, not only the ends
+    assert Platt(500, 5)(1.0) <= 1  # no overflow at the ends
+    assert Platt(500, -5)(0.0) >= 0
+
+
+def test_calibration_keeps_the_confident_band_for_the_rules() -> None:
+    generous = Calibration(Platt(1.0, 3.0), Platt(1.0, 3.0))
+    assert generous(0.9, "rules") == 0.99
+    assert generous(0.9, "both") == 0.99  # rules the model agreed with
+    assert generous(0.9, "model") == MODEL_CAP
+    assert Calibration(Platt(1.0, -9.0), Platt())(0.5) == 0.05
+
+
+def test_the_verdict_carries_the_calibrated_confidence_everywhere() -> None:
+    log = text_log(
+        "ci.log",
+        'psycopg.OperationalError: connection to server at "127.0.0.1", port 5432 failed: '
+        "Connection refused",
+        "E   playwright._impl._errors.TimeoutError: Locator.click: Timeout 5000ms exceeded.",
+    )
+    shrink = Calibration(Platt(1.0, -1.0), Platt())
+    raw = Classifier(load_rules(), calibration=None).classify([log])
+    verdict = Classifier(load_rules(), calibration=shrink).classify([log])
+    assert verdict.error_type is raw.error_type is ErrorType.DATABASE_UNAVAILABLE
+    assert verdict.confidence == shrink(raw.confidence) < raw.confidence
+    assert f"({verdict.confidence:.0%})" in verdict.summary
+    assert [a.confidence for a in verdict.alternatives] == [
+        shrink(a.confidence) for a in raw.alternatives
+    ]
+
+
+def test_the_shipped_calibration_was_fitted_without_the_never_tuned_split() -> None:
+    shipped = LinearModel.builtin().calibration
+    assert shipped is not None
+    assert "before any rule was tuned" in shipped.fitted_on
+    assert shipped(0.99) > shipped(0.5)
+    first_look = json.loads(FIRST_LOOK.read_text(encoding="utf-8"))
+    wild = load_cases(WILD)
+    assert set(first_look) == {c.name for c in wild if c.split == "tuned"}
+    assert all(len(seen["code"]) == 12 for seen in first_look.values())
 
 
 def _history() -> History:

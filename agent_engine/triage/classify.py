@@ -21,7 +21,15 @@ from agent_engine.errors import InputError
 from agent_engine.taxonomy import TAXONOMY, ErrorType
 from agent_engine.triage.failures import EXTRACTORS, FailureCollector
 from agent_engine.triage.junit import Case, read_report
-from agent_engine.triage.model import LinearModel, Opinion, Salient, features, salient_lines
+from agent_engine.triage.model import (
+    MODEL_CAP,
+    Calibration,
+    LinearModel,
+    Opinion,
+    Salient,
+    features,
+    salient_lines,
+)
 from agent_engine.triage.redact import redact
 from agent_engine.triage.rules import Effect, Rule
 from agent_engine.triage.scan import Hit, Scanner, ScanStats
@@ -33,7 +41,6 @@ WEAK = 0.5  # under this (or unknown), the learned second opinion is asked
 # `unknown` is never right, so any opinion can only add right verdicts. Its probability is
 # the confidence (low ones are common), and self-heal does not act on it alone.
 MODEL_MIN = 0.0
-MODEL_CAP = 0.85  # and never claims more: the confident band is the rules' own
 MARGIN = 0.3  # an earlier cause wins unless a later one is stronger by more than this
 RECOVERED_FACTOR = 0.25  # weight left to a hit that a later line shows was recovered from
 # A message that names a stage and its cause ("cy.visit() failed ... 500", "npm ERR! network
@@ -98,11 +105,21 @@ class _Tally:
 class Classifier:
     """Classifies logs and JUnit reports with an ordered list of rules."""
 
-    def __init__(self, rules: Sequence[Rule], model: LinearModel | str | None = "builtin") -> None:
+    def __init__(
+        self,
+        rules: Sequence[Rule],
+        model: LinearModel | str | None = "builtin",
+        calibration: Calibration | str | None = "builtin",
+    ) -> None:
         """`model`: the learned second opinion, asked when the rules are silent or weak: the
-        shipped one (`builtin`), another `LinearModel`, or None for the rules alone."""
+        shipped one (`builtin`), another `LinearModel`, or None for the rules alone.
+        `calibration`: what turns a raw score into the chance of being right: the shipped one
+        (`builtin`), another, or None to keep the raw scores."""
         self.rules = list(rules)
         self.model = _builtin_model() if isinstance(model, str) else model
+        self.calibration = (
+            _builtin_model().calibration if isinstance(calibration, str) else calibration
+        )
         self._names = [""] * len(self.rules) + list(EXTRACTORS)
         self._scanner = Scanner([r.pattern for r in self.rules] + list(EXTRACTORS.values()))
 
@@ -124,9 +141,9 @@ class Classifier:
             else:
                 self._scan(index, source, tally, collector)
         verdict = _verdict(tally, collector.finish(), collector.total)
-        if self.model is None or verdict.confidence >= WEAK:
-            return verdict
-        return _second_opinion(verdict, self.model, sources)
+        if self.model is not None and verdict.confidence < WEAK:
+            verdict = _second_opinion(verdict, self.model, sources)
+        return _calibrated(verdict, self.calibration)
 
     def _scan(
         self, index: int, source: LogSource, tally: _Tally, collector: FailureCollector
@@ -411,8 +428,7 @@ def _model_verdict(
             "error_type": winner,
             "blocker_type": info.blocker,
             "confidence": conf,
-            "summary": _summary(winner, conf, evidence, verdict.failed_tests_total)
-            + f" (learned model; strongest words: {', '.join(said[:3])})",
+            "summary": _model_summary(winner, conf, evidence, verdict.failed_tests_total, said),
             "evidence": evidence,
             "signature": signature(winner, key),
             "next_step": info.next_step,
@@ -420,6 +436,34 @@ def _model_verdict(
             "decided_by": "model",
             "model_tokens": said,
         }
+    )
+
+
+def _model_summary(
+    winner: ErrorType, conf: float, evidence: list[Evidence], total: int, said: list[str]
+) -> str:
+    return (
+        _summary(winner, conf, evidence, total)
+        + f" (learned model; strongest words: {', '.join(said[:3])})"
+    )
+
+
+def _calibrated(verdict: Classification, calibration: Calibration | None) -> Classification:
+    """The verdict with its confidence, and its alternatives', as the chance of being right."""
+    if calibration is None:
+        return verdict
+    conf = calibration(verdict.confidence, verdict.decided_by)
+    total = verdict.failed_tests_total
+    summary = (
+        _model_summary(verdict.error_type, conf, verdict.evidence, total, verdict.model_tokens)
+        if verdict.decided_by == "model"
+        else _summary(verdict.error_type, conf, verdict.evidence, total)
+    )
+    alternatives = [
+        a.model_copy(update={"confidence": calibration(a.confidence)}) for a in verdict.alternatives
+    ]
+    return verdict.model_copy(
+        update={"confidence": conf, "summary": summary, "alternatives": alternatives}
     )
 
 

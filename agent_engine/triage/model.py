@@ -33,6 +33,7 @@ SALIENT = (
 )
 _WORD = re.compile(r"[a-z][a-z0-9_]*|[0-9]+")
 _CONTEXT_LINES = 1
+MODEL_CAP = 0.85  # the model never claims the confident band: that is the rules' own
 
 
 def tokens(line: str) -> list[str]:
@@ -95,6 +96,39 @@ class Opinion:
     probabilities: dict[ErrorType, float]
 
 
+@dataclass(frozen=True, slots=True)
+class Platt:
+    """A logistic map from a raw score to the chance of being right: 1 / (1 + e^-(a*logit+b))."""
+
+    slope: float = 1.0
+    intercept: float = 0.0
+
+    def __call__(self, raw: float) -> float:
+        p = min(max(raw, 1e-4), 1 - 1e-4)
+        z = self.slope * math.log(p / (1 - p)) + self.intercept
+        return 1.0 / (1.0 + math.exp(-min(max(z, -50.0), 50.0)))
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    """Confidence as the chance of being right, fitted on verdicts made without the case:
+    the rules' on the wild cases as the rules stood before any was tuned on them, the
+    model's on grouped held-out folds. `both` is a rules verdict the model agreed with."""
+
+    rules: Platt
+    model: Platt
+    fitted_on: str = ""
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Calibration:
+        return cls(Platt(**data["rules"]), Platt(**data["model"]), str(data.get("fitted_on", "")))
+
+    def __call__(self, raw: float, decided_by: str = "rules") -> float:
+        if decided_by == "model":  # too few confident model verdicts to back a high band
+            return round(max(0.05, min(MODEL_CAP, self.model(raw))), 2)
+        return round(max(0.05, min(0.99, self.rules(raw))), 2)
+
+
 class LinearModel:
     """A multinomial linear model: classes, a bias each, a weight per feature and class."""
 
@@ -108,6 +142,8 @@ class LinearModel:
             f: {int(k): float(w) for k, w in ws.items()} for f, ws in data["weights"].items()
         }
         self.trained_on = str(data.get("trained_on", ""))
+        found = data.get("calibration")
+        self.calibration = Calibration.from_json(found) if found else None
 
     @classmethod
     def builtin(cls) -> LinearModel:
