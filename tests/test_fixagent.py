@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from agent_engine.fix.agent import Constraints, FixAgent, FixInput, InputTarget, plan
+from agent_engine.fix.agent import (
+    Constraints,
+    FixAgent,
+    FixInput,
+    InputTarget,
+    plan,
+    users_of,
+)
 from agent_engine.fix.locators import parse
 from agent_engine.fix.report import HealRecord
 from agent_engine.fix.sites import enclosing_function, find_sites
@@ -258,6 +265,43 @@ def test_a_page_object_locator_is_healed_where_it_is_written(
     assert "+++ b/e2e/pages.py" in diff
     assert '+    return page.get_by_test_id("project-row")' in diff
     assert [(e.file, e.line) for e in meta.edits] == [("e2e/pages.py", 5)]
+    # the page object is used elsewhere: the test files importing it are rerun, and their
+    # tests that passed without the patch must pass with it
+    assert meta.validation.also_checked == ["e2e/test_app.py"]
+    assert meta.validation.kept_green == ["e2e.test_app::test_save", "e2e.test_app::test_text"]
+
+
+def test_the_tests_that_import_an_edited_module_are_its_users(tmp_path: Path) -> None:
+    files = {
+        "e2e/pages/login.py": "class LoginPage: ...\n",
+        "e2e/pages/__init__.py": "",
+        "e2e/test_login.py": "from e2e.pages.login import LoginPage\n",
+        "e2e/test_alias.py": "import os\nfrom .pages import login\n",
+        "e2e/test_package.py": "from e2e import pages\n",
+        "e2e/test_other.py": "# login is only a word here\nfrom e2e.helpers import logout\n",
+        "e2e/conftest.py": "",
+        "e2e/admin/test_admin.py": "",
+        "tests/test_unit.py": "",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    git(["init", "-q", "-b", "main"], tmp_path)
+    commit_all(tmp_path)
+    assert users_of(tmp_path, ["e2e/pages/login.py"]) == ["e2e/test_alias.py", "e2e/test_login.py"]
+    assert users_of(tmp_path, ["e2e/pages/__init__.py"]) == [
+        "e2e/test_alias.py",  # `from .pages import login` names the package too
+        "e2e/test_login.py",
+        "e2e/test_package.py",
+    ]
+    assert users_of(tmp_path, ["e2e/conftest.py"]) == [
+        "e2e/admin/test_admin.py",
+        "e2e/test_alias.py",
+        "e2e/test_login.py",
+        "e2e/test_other.py",
+        "e2e/test_package.py",
+    ]
+    assert users_of(tmp_path, ["e2e/test_login.py", "README.md"]) == []
 
 
 def test_two_files_exceed_the_locator_cap_and_the_worktree_is_restored(

@@ -73,6 +73,7 @@ from agent_engine.triage.junit import Case, outcomes, read_cases, same_test
 from agent_engine.triage.redact import redact
 
 MAX_SNAPSHOT_BYTES = 5 * 1024 * 1024
+MAX_USERS = 20  # test files rerun because they import an edited page object or helper
 
 
 # --- fix-agent/input.json --------------------------------------------------------------------
@@ -356,7 +357,8 @@ class FixAgent:
                 reason="no [fix_agent] validation_command nor [e2e] run_subset to rerun the tests",
             )
         copy_into(self.root, tree, fix.worktree_copy)  # restored away after the guardrails
-        edited = test_files(paths_of(diff))
+        paths = paths_of(diff)
+        edited = sorted({*test_files(paths), *users_of(tree, paths)})
         selection = [*edited, *(t for t in tests if t.partition("::")[0] not in edited)]
         result = Validation(
             status="not_run",
@@ -404,7 +406,12 @@ class FixAgent:
             f"reproduced without the patch ({result.baseline_error_type or 'failed'}); "
             f"with it {runs}/{runs} runs passed, each proven by its JUnit report: "
             f"{len(tests)} target test(s) executed and passed"
-            + (f", {len(green)} other test(s) of the edited files still pass" if green else "")
+            + (
+                f", {len(green)} other test(s) of the edited files and of the test files that "
+                "import them still pass"
+                if green
+                else ""
+            )
         )
         return result
 
@@ -467,6 +474,41 @@ SAFE_ENV = frozenset(
 )  # fmt: skip
 # Files whose options can load plugins into a test run.
 _RUN_CONFIGS = frozenset({"pytest.ini", ".pytest.ini", "tox.ini", "setup.cfg", "pyproject.toml"})
+
+
+def users_of(tree: Path, paths: Sequence[str]) -> list[str]:
+    """The test files that use an edited module that is not itself a test file: those that
+    import it (a page object, a helper) and, for a `conftest.py`, those beside and below it.
+    One level of imports; at most MAX_USERS files."""
+    modules = [p for p in paths if p.endswith(".py") and not test_files([p])]
+    if not modules:
+        return []
+    listed = [p for p in git(["ls-files", "-z", "--", "*.py"], tree).split("\0") if p]
+    tests = test_files(listed)
+    found: set[str] = set()
+    for module in modules:
+        path = Path(module)
+        if path.name == "conftest.py":
+            found.update(t for t in tests if Path(t).is_relative_to(path.parent))
+            continue
+        name = path.parent.name if path.name == "__init__.py" else path.stem
+        pattern = _imports(name)
+        for test in tests:
+            text = (tree / test).read_text("utf-8", "replace") if (tree / test).is_file() else ""
+            if pattern.search(text):
+                found.add(test)
+    return sorted(found)[:MAX_USERS]
+
+
+def _imports(name: str) -> re.Pattern[str]:
+    """`import pages`, `from e2e.pages import x`, `from . import pages`, `from .pages import x`."""
+    word = re.escape(name)
+    return re.compile(
+        rf"^\s*(?:from\s+[\w.]*\b{word}\b[\w.]*\s+import\b"
+        rf"|from\s+[\w.]+\s+import\s+[^\n]*\b{word}\b"
+        rf"|import\s+[^\n]*\b{word}\b)",
+        re.MULTILINE,
+    )
 
 
 def judge(  # noqa: PLR0917 - the worktree and what judging it takes
