@@ -289,20 +289,36 @@ def _read(path: Path) -> str:
 
 
 def worktree_needs(settings: Settings, root: Path) -> list[Check]:
-    """Git-ignored folders present here that the validation worktree would lack."""
+    """Git-ignored folders present here that the validation worktree would lack. One that is
+    named in the code but absent (a build output, or a folder the app creates at start-up)
+    is only mentioned: there is nothing to copy yet."""
     copied = set(settings.fix_agent.worktree_copy)
-    missing = [d for d in survey(root).runtime_dirs if d not in copied]
-    if not missing:
+    left_out = [d for d in survey(root).runtime_dirs if d not in copied]
+    present = [d for d in left_out if (root / d).exists()]
+    absent = [d for d in left_out if d not in present]
+    checks = []
+    if absent:
+        checks.append(
+            Check(
+                True,
+                f"worktree: git-ignored {', '.join(absent)} named in the code but absent here; "
+                "add to [fix_agent] worktree_copy what the run creates before patches are "
+                "validated",
+            )
+        )
+    if not present:
         return [
-            Check(True, "worktree: no git-ignored folder left out of [fix_agent] worktree_copy")
+            Check(True, "worktree: no git-ignored folder left out of [fix_agent] worktree_copy"),
+            *checks,
         ]
     return [
         Check(
             False,
-            f"worktree: git-ignored {', '.join(missing)} would be missing where patches are "
+            f"worktree: git-ignored {', '.join(present)} would be missing where patches are "
             "validated",
-            f"add what the suite needs to [fix_agent] worktree_copy = {missing!r}",
-        )
+            f"add what the suite needs to [fix_agent] worktree_copy = {present!r}",
+        ),
+        *checks,
     ]
 
 

@@ -95,8 +95,14 @@ def _pytest(found: Survey) -> list[str]:
     return argv
 
 
+def _writes_app(found: Survey) -> bool:
+    return found.app is not None and not found.starts_own_app
+
+
 def _e2e_section(found: Survey) -> list[str]:
-    fixtures = ["--base-url", "{base_url}"] if found.uses_fixtures else []
+    # the app's address for pytest-playwright's base_url, only when [app] says what it is
+    # (an empty one would break the suite's own `base_url` and every relative goto)
+    fixtures = ["--base-url", "{base_url}"] if found.uses_fixtures and _writes_app(found) else []
     out = ["--output", "out/e2e/test-results"] if found.uses_fixtures else []
     run = [*_pytest(found), *fixtures, "--junitxml", "out/e2e/junit.xml", *out]
     subset = [*_pytest(found), *fixtures, "--junitxml", "out/e2e/rerun-junit.xml", *out]
@@ -114,6 +120,8 @@ def _e2e_section(found: Survey) -> list[str]:
         'log = "out/e2e/test-output.log"',
         'output = "out/e2e/test-results"',
     ]
+    if found.uses_fixtures and not fixtures:
+        lines.insert(1, '# With an [app], add "--base-url", "{base_url}" to run and run_subset.')
     env = {**({"PYTHONPATH": found.project} if _sub_project(found) else {})}
     if found.app and found.app.env:
         lines.insert(1, f"# {found.app.framework}'s tests run under pytest with pytest-django.")

@@ -15,7 +15,7 @@ import pytest
 from agent_engine.cli import doctor, init, main
 from agent_engine.cli.survey import survey
 from agent_engine.fix.worktree import git
-from agent_engine.settings import load_settings
+from agent_engine.settings import Settings, load_settings
 
 ADOPT = Path(__file__).resolve().parents[1] / "fixtures" / "adopt"
 CHROMIUM = os.environ.get("CHROMIUM_EXECUTABLE") or "/usr/bin/chromium"
@@ -148,9 +148,19 @@ def test_a_suite_that_starts_its_own_app_gets_no_app_section(tmp_path: Path) -> 
 
 def test_without_an_app_init_says_what_to_write(tmp_path: Path) -> None:
     repo = repository(tmp_path / "repo", {"e2e/test_a.py": "def test_a(page):\n    pass\n"})
-    text = init.render(survey(repo))
+    found = survey(repo)
+    assert found.uses_fixtures
+    text = init.render(found)
     assert "# No web app found to start" in text
     assert '# start = ["{python}", "-m", "yourapp", "--port", "8000"]' in text
+    # no [app], so no address to give: the suite's own base_url stays in charge
+    out = tmp_path / "c.toml"
+    out.write_text(text)
+    settings = load_settings(out)
+    assert settings.e2e is not None
+    assert "--base-url" not in settings.e2e.run
+    assert "--base-url" not in settings.e2e.run_subset
+    assert '# With an [app], add "--base-url", "{base_url}" to run and run_subset.' in text
 
 
 def test_the_command_line_dispatches_by_stage(capsys: pytest.CaptureFixture[str]) -> None:
@@ -214,11 +224,28 @@ def test_doctor_says_what_to_fix(
     assert "pip install what provides `no_such_server`" in out
     assert "  FIX  [e2e] run: no-such-runner\n       -> `no-such-runner` is not on PATH" in out
     assert "  FIX  Chromium: CHROMIUM_EXECUTABLE=" in out
-    assert "  FIX  worktree: git-ignored" not in out or "worktree_copy" in out
+    # the app never started, so its git-ignored workdir is not there to copy: a mention only
+    assert "  FIX  worktree:" not in out
+    assert (
+        "  ok   worktree: git-ignored services/inventory/workdir named in the code but absent here"
+        in out
+    )
     assert "  FIX  [app] started and answers at http://127.0.0.1:8799/: the process" in out
     assert "No module named no_such_server" in out
     assert "doctor: " in out
     assert "thing(s) to fix" in out
+
+
+def test_doctor_asks_to_copy_only_the_ignored_folders_that_are_there(inventory: Path) -> None:
+    settings = Settings()
+    [mention] = [c for c in doctor.worktree_needs(settings, inventory) if "absent" in c.what]
+    assert mention.ok
+    assert not [c for c in doctor.worktree_needs(settings, inventory) if not c.ok]
+    (inventory / "services" / "inventory" / "workdir").mkdir()
+    (inventory / "services" / "inventory" / "workdir" / "seed.json").write_text("{}")
+    [failed] = [c for c in doctor.worktree_needs(settings, inventory) if not c.ok]
+    assert "services/inventory/workdir would be missing" in failed.what
+    assert "worktree_copy = ['services/inventory/workdir']" in failed.fix
 
 
 @pytest.mark.slow
