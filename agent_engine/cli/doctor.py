@@ -322,6 +322,37 @@ def worktree_needs(settings: Settings, root: Path) -> list[Check]:
     ]
 
 
+_ENV_FILE = re.compile(r"(?:^|/)\.env(?:\.(?!example$|sample$|template$|dist$)[\w.-]+)?$")
+_LOADS_ENV = r"load_dotenv|dotenv_values|read_env\(|env_file|env_files"
+
+
+def env_files(settings: Settings, root: Path) -> list[Check]:
+    """A git-ignored `.env` the suite loads is not in the worktree where patches are validated,
+    and validation passes only allow-listed variables: say so, with the two ways out."""
+    listed = git(["ls-files", "-z", "--others", "--ignored", "--exclude-standard"], root)
+    copied = set(settings.fix_agent.worktree_copy)
+    found = [p for p in listed.split("\0") if p and _ENV_FILE.search(p) and p not in copied]
+    if not found:
+        return []
+    loaders = git(
+        ["grep", "-l", "-z", "-E", _LOADS_ENV, "--", "*.py", "*.ini", "*.toml", "*.cfg"],
+        root,
+        ok=(0, 1),
+    )
+    where = [p for p in loaders.split("\0") if p and p != "agent-engine.toml"]
+    if not where:
+        return []
+    return [
+        Check(
+            True,
+            f"environment: git-ignored {', '.join(found)} is loaded by the suite "
+            f"({', '.join(where[:3])}); patches are validated without it",
+            "name the variables validation needs in [fix_agent] pass_env, or copy the file "
+            f"with [fix_agent] worktree_copy = {found!r} (its secrets then reach the run)",
+        )
+    ]
+
+
 def diagnose(settings: Settings, root: Path, out: Path, with_probe: bool) -> Iterator[Check]:
     for name, command in commands(settings):
         yield check_command(name, command)
@@ -334,6 +365,7 @@ def diagnose(settings: Settings, root: Path, out: Path, with_probe: bool) -> Ite
         )
         return
     yield from worktree_needs(settings, root)
+    yield from env_files(settings, root)
     remote = survey(root).remote_urls
     if remote and settings.app is not None:
         yield Check(

@@ -248,6 +248,30 @@ def test_doctor_asks_to_copy_only_the_ignored_folders_that_are_there(inventory: 
     assert "worktree_copy = ['services/inventory/workdir']" in failed.fix
 
 
+def test_doctor_tells_of_a_git_ignored_env_file_the_suite_loads(tmp_path: Path) -> None:
+    repo = repository(
+        tmp_path / "repo",
+        {
+            ".gitignore": ".env\n.env.local\n",
+            ".env.example": "API_TOKEN=\n",
+            "tests/conftest.py": "from dotenv import load_dotenv\n\nload_dotenv()\n",
+            "tests/test_a.py": "def test_a(page):\n    pass\n",
+        },
+    )
+    assert doctor.env_files(Settings(), repo) == []  # nothing ignored is there yet
+    (repo / ".env").write_text("API_TOKEN=secret-value\n")
+    [check] = doctor.env_files(Settings(), repo)
+    assert check.ok  # a decision for the user, not a broken setup
+    assert "git-ignored .env is loaded by the suite (tests/conftest.py)" in check.what
+    assert "pass_env" in check.fix
+    assert "secret-value" not in check.what + check.fix
+    copied = Settings.model_validate({"fix_agent": {"worktree_copy": [".env"]}})
+    assert doctor.env_files(copied, repo) == []
+    (repo / "tests" / "conftest.py").write_text("import os\n")
+    git(["-c", "user.name=u", "-c", "user.email=u@example.com", "commit", "-qam", "x"], repo)
+    assert doctor.env_files(Settings(), repo) == []  # nothing loads it
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs a Chromium (installed by tools.dev)")
 def test_doctor_notices_the_plugin_is_off(
