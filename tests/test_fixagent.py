@@ -236,6 +236,8 @@ def test_a_healed_locator_is_validated_and_the_checkout_untouched(
         "e2e/test_app.py",
         f"--junitxml={(tmp_path / 'out' / 'validation' / 'validate-1.junit.xml').resolve()}",
     ]
+    # the first run checks the other tests of the edited file; the later ones the target alone
+    assert [r.argv[-2] for r in meta.validation.runs[1:]] == ["e2e/test_app.py::test_create"] * 2
     assert meta.validation.also_checked == ["e2e/test_app.py"]
     assert meta.validation.kept_green == ["e2e.test_app::test_save", "e2e.test_app::test_text"]
     assert meta.guardrails.decision == "pass"

@@ -73,23 +73,32 @@ def survey(root: Path) -> Survey:
         for f, t in sources.items()
         if PurePosixPath(f).name == "conftest.py" and _is_e2e(t)
     }
+    tests = {f: t for f, t in sources.items() if _is_test(f, t)}
+    imports = {f: _imported(f, t, sources) for f, t in tests.items()}
     found.playwright_tests = sorted(
         f
-        for f, text in sources.items()
-        if _TEST_FILE.search(f) and (_is_e2e(text) or any(_inside(f, d) for d in browsing))
+        for f, text in tests.items()
+        if (
+            _is_e2e(text)
+            or any(_inside(f, d) for d in browsing)
+            # a test class whose base (a module it imports) drives the browser
+            or any(_is_e2e(sources[m]) for m in imports[f])
+        )
     )
     found.test_dirs = _outermost({str(PurePosixPath(f).parent) for f in found.playwright_tests})
     suite = {f: t for f, t in sources.items() if any(_inside(f, d) for d in found.test_dirs)}
-    found.uses_fixtures = any(_uses_fixtures(t) for f, t in suite.items() if _TEST_FILE.search(f))
+    found.uses_fixtures = any(_uses_fixtures(t) for f, t in suite.items() if f in tests)
     found.launches_browser = any(
         "sync_playwright" in t or "async_playwright" in t for t in suite.values()
     )
+    # page objects: beside the tests, or wherever the tests import them from
+    used = set(suite) | {m for f in found.playwright_tests for m in imports[f]}
     found.page_objects = sorted(
         f
-        for f, t in suite.items()
-        if not _TEST_FILE.search(f)
+        for f in used
+        if f not in tests
         and PurePosixPath(f).name != "conftest.py"
-        and _builds_locators(t)
+        and _builds_locators(sources[f])
     )
     found.starts_own_app = any("live_server" in t for t in suite.values())
     found.pytest_config, found.project = _pytest_config(root, files, found.test_dirs)
@@ -112,6 +121,45 @@ def _is_e2e(text: str) -> bool:
     return bool(
         re.search(r"^\s*(from|import)\s+playwright\b", text, re.MULTILINE)
         or re.search(r"def test_\w*\([^)]*\bpage\b", text)
+    )
+
+
+_IMPORT = re.compile(
+    r"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(?:\(([^)]*)\)|([\w \t,.]+))"
+    r"|import[ \t]+([\w.]+))",
+    re.MULTILINE,
+)
+
+
+def _imported(path: str, text: str, sources: dict[str, str]) -> set[str]:
+    """The repository's modules a file imports (one level): relative imports from its package,
+    absolute ones by the module's path at the root or under any folder (a `src/` layout)."""
+    found: set[str] = set()
+    for dots, module, grouped, listed, plain in _IMPORT.findall(text):
+        names = grouped or listed
+        if dots:
+            base = PurePosixPath(path).parent
+            for _ in range(len(dots) - 1):
+                base = base.parent
+            stem = str(base / module.replace(".", "/")) if module else str(base)
+            stem = stem.removeprefix("./")
+        else:
+            stem = (module or plain).replace(".", "/")
+        heads = [stem] + [f"{stem}/{n.strip()}" for n in names.split(",") if n.strip()]
+        for head in heads:
+            for candidate in (f"{head}.py", f"{head}/__init__.py"):
+                if candidate in sources:
+                    found.add(candidate)
+                elif not dots:
+                    found.update(f for f in sources if f.endswith("/" + candidate))
+    found.discard(path)
+    return found
+
+
+def _is_test(path: str, text: str) -> bool:
+    """Named as pytest collects tests, and holding some (a page object may be `*_test.py`)."""
+    return bool(_TEST_FILE.search(path)) and bool(
+        re.search(r"^[ \t]*(?:async[ \t]+)?def test|^class Test", text, re.MULTILINE)
     )
 
 

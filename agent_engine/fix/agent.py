@@ -386,14 +386,19 @@ class FixAgent:
         )
         result.kept_green = green
         git(["apply", "--whitespace=nowarn", "-"], tree, diff.encode())
+        # the first run checks the other tests too; the later ones rerun the target tests
+        # alone (the app's data is shared between runs: a test that adds a row changes what
+        # another one lists the next time)
+        again = _Runner(self, tree, command, tests, deadline)
         for index in range(1, runs + 1):
             if time.monotonic() >= deadline:
                 result.status = "over_budget"
                 result.reason = f"budget of {budget:g}s spent after {index - 1} run(s)"
                 return result
-            record, cases = run(f"validate-{index}")
+            record, cases = (run if index == 1 else again)(f"validate-{index}")
             result.runs.append(record)
-            broken = {t: o for t, o in outcomes(cases, tests + green).items() if o != "passed"}
+            checked = tests + green if index == 1 else tests
+            broken = {t: o for t, o in outcomes(cases, checked).items() if o != "passed"}
             if broken or record.timed_out or record.stalled:
                 spent = record.timed_out or time.monotonic() >= deadline
                 result.status = "over_budget" if spent else "failed"
@@ -408,7 +413,7 @@ class FixAgent:
             f"{len(tests)} target test(s) executed and passed"
             + (
                 f", {len(green)} other test(s) of the edited files and of the test files that "
-                "import them still pass"
+                "import them still pass (run 1)"
                 if green
                 else ""
             )

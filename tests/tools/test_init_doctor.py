@@ -56,6 +56,56 @@ def test_the_survey_reads_a_project_in_a_sub_folder(inventory: Path) -> None:
     assert found.runtime_dirs == ["services/inventory/workdir"]
 
 
+def test_the_survey_follows_imports_to_base_classes_and_page_objects(tmp_path: Path) -> None:
+    """unittest-style browser tests: the base class drives the browser, the page objects sit
+    in a sibling folder, and one page object is named like a test module."""
+    base = (
+        "from playwright.sync_api import sync_playwright\n\n\n"
+        "class BrowserCase:\n    def setUp(self):\n        self.pw = sync_playwright().start()\n"
+    )
+    repo = repository(
+        tmp_path / "repo",
+        {
+            "qa/__init__.py": "",
+            "qa/cases/__init__.py": "",
+            "qa/cases/base.py": base,
+            "qa/cases/test_signin.py": (
+                "from ..screens.signin import SignIn\nfrom .base import BrowserCase\n\n\n"
+                "class TestSignIn(BrowserCase):\n    def test_ok(self):\n        SignIn(self.tab)\n"
+            ),
+            "qa/cases/billing/test_invoices.py": (
+                "from ... import screens\nfrom .. import base\n\n\n"
+                "class TestInvoices(base.BrowserCase):\n    def test_list(self):\n        pass\n"
+            ),
+            "qa/screens/__init__.py": "",
+            "qa/screens/signin.py": (
+                "class SignIn:\n    def __init__(self, tab):\n"
+                "        self.user = tab.get_by_label('User')\n"
+            ),
+            "qa/screens/quiz_test.py": (
+                "class QuizTest:\n    def __init__(self, tab):\n"
+                "        self.answer = tab.locator('#answer')\n"
+            ),
+            "qa/screens/footer.py": "class Footer:\n    pass\n",
+            "qa/cases/billing/test_units.py": "def test_sum():\n    assert 1 + 1 == 2\n",
+            "qa/cases/test_quiz.py": (
+                "from qa.screens.quiz_test import QuizTest\nfrom qa.cases.base import BrowserCase"
+                "\n\n\nclass TestQuiz(BrowserCase):\n    def test_answer(self):\n        pass\n"
+            ),
+        },
+    )
+    found = survey(repo)
+    assert found.playwright_tests == [
+        "qa/cases/billing/test_invoices.py",
+        "qa/cases/test_quiz.py",
+        "qa/cases/test_signin.py",
+    ]
+    assert found.test_dirs == ["qa/cases"]
+    assert found.page_objects == ["qa/screens/quiz_test.py", "qa/screens/signin.py"]
+    text = init.render(found)
+    assert '"qa/screens/quiz_test.py", "qa/screens/signin.py"]' in text
+
+
 def test_init_writes_a_config_that_loads_and_never_overwrites_one(
     inventory: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
