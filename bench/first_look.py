@@ -4,8 +4,9 @@ The calibration of the rules' confidence must not be fitted on the verdicts of r
 written from the same excerpts: those are right nearly always. Each case of the wild set's
 tuned split is classified here by the code as it stood just before the case entered the
 repository (the parent of the commit that added it, checked out in a temporary git worktree),
-and the verdicts are recorded in `tests/fixtures/wild/first_look.json` for `bench train`. The
-never-tuned split is not read. Needs the git history: run at development time.
+and the verdicts, with their evidence lines (redacted, as any verdict's), are recorded in
+`tests/fixtures/wild/first_look.json` for `bench train`. The never-tuned split is not read.
+Needs the git history: run at development time.
 """
 
 from __future__ import annotations
@@ -35,7 +36,10 @@ for folder in sys.argv[1:]:
         [LogSource.from_path(p) for p in sorted(case.glob("*.xml"))],
     )
     rows[folder] = [
-        verdict.error_type.value, verdict.confidence, getattr(verdict, "decided_by", "rules")
+        verdict.error_type.value,
+        verdict.confidence,
+        getattr(verdict, "decided_by", "rules"),
+        [[e.text, [c.text for c in e.context]] for e in verdict.evidence],
     ]
 print(json.dumps(rows))
 """
@@ -76,13 +80,14 @@ def main() -> int:
         right = 0
         for case in cases:
             if str(case.path) in verdicts:
-                verdict, confidence, decided_by = verdicts[str(case.path)]
+                verdict, confidence, decided_by, evidence = verdicts[str(case.path)]
                 right += verdict == case.label
                 record[case.name] = {
                     "code": parent[:12],
                     "verdict": verdict,
                     "confidence": confidence,
                     "decided_by": decided_by,
+                    "evidence": evidence,  # (line, context): what the learned model reads
                 }
         print(
             f"{len(folders)} cases added in {commit[:12]}, classified by the code at "

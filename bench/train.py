@@ -85,33 +85,48 @@ def _fit(rows: list[set[str]], labels: list[str], index: list[int]) -> tuple[Any
     return vec, clf
 
 
-def _platt(points: list[tuple[float, bool]]) -> dict[str, float]:
-    """Slope and intercept of P(right) = sigmoid(a * logit(raw) + b)."""
+# (raw confidence, whether a model not trained on the case named the same type, right)
+Point = tuple[float, bool, bool]
+
+
+def _logit(raw: float) -> float:
+    p = min(max(raw, 1e-4), 1 - 1e-4)
+    return math.log(p / (1 - p))
+
+
+def _platt(points: list[Point], with_agreement: bool) -> dict[str, float]:
+    """P(right) = sigmoid(a * logit(raw) [+ b * agrees] + c), fitted by logistic regression."""
     from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
 
-    x = [
-        [math.log(min(max(r, 1e-4), 1 - 1e-4) / (1 - min(max(r, 1e-4), 1 - 1e-4)))]
-        for r, _ in points
-    ]
-    y = [int(ok) for _, ok in points]
-    fitted = LogisticRegression(C=1e4, max_iter=5000).fit(x, y)
-    return {
+    x = [[_logit(r), float(a)] if with_agreement else [_logit(r)] for r, a, _ in points]
+    fitted = LogisticRegression(C=1e4, max_iter=5000).fit(x, [int(ok) for *_, ok in points])
+    found = {
         "slope": round(float(fitted.coef_[0][0]), 4),
         "intercept": round(float(fitted.intercept_[0]), 4),
     }
+    if with_agreement:
+        found["agree"] = round(float(fitted.coef_[0][1]), 4)
+        found["agree_share"] = round(sum(a for _, a, _ in points) / len(points), 4)
+    return found
 
 
-def _reliability(title: str, points: list[tuple[float, bool]], calibrate: Any) -> None:
+def _reliability(title: str, points: list[Point], calibrate: Any) -> None:
     print(f"  {title}: {len(points)} verdicts")
-    print(f"    {'band':<12}{'n':>5}{'raw right':>11}{'mean calibrated':>17}")
-    for low, high in ((0.9, 1.01), (0.7, 0.9), (0.5, 0.7), (0.3, 0.5), (0.0, 0.3)):
-        inside = [(r, ok) for r, ok in points if low <= calibrate(r) < high]
+    print(f"    {'band':<12}{'n':>5}{'right':>8}{'mean calibrated':>17}")
+    for low, high in ((0.9, 1.01), (0.8, 0.9), (0.7, 0.8), (0.5, 0.7), (0.3, 0.5), (0.0, 0.3)):
+        inside = [(calibrate(r, a), ok) for r, a, ok in points if low <= calibrate(r, a) < high]
         if inside:
             right = sum(ok for _, ok in inside) / len(inside)
-            mean = sum(calibrate(r) for r, _ in inside) / len(inside)
+            mean = sum(c for c, _ in inside) / len(inside)
             print(
-                f"    [{low:.1f}, {min(high, 1.0):.1f}){len(inside):>6}{right:>11.1%}{mean:>17.2f}"
+                f"    [{low:.1f}, {min(high, 1.0):.1f}){len(inside):>6}{right:>8.1%}{mean:>17.2f}"
             )
+
+
+def _agrees(model: learned.LinearModel, verdict: str, evidence: list[list[Any]]) -> bool:
+    """The model, reading the verdict's evidence lines and their context, names its type."""
+    lines = [learned.Salient("", 0, t, " ".join([t, *around])) for t, around in evidence]
+    return bool(lines) and model.opinion(lines).error_type.value == verdict
 
 
 def main() -> int:
@@ -128,48 +143,63 @@ def main() -> int:
     )
 
     rules = load_rules()
+    first = json.loads(FIRST_LOOK.read_text(encoding="utf-8"))
     right = 0
-    model_points: list[tuple[float, bool]] = []  # the model's verdicts on held-out folds
+    model_points: list[Point] = []  # the model's verdicts on held-out folds
+    rules_points: list[Point] = []  # the rules' first look, with a held-out model's agreement
     for fold, (fit, test) in enumerate(GroupKFold(n_splits=5).split(rows, labels, groups)):
         vec, clf = _fit(rows, labels, list(fit))
         guess = clf.predict(vec.transform([dict.fromkeys(rows[i], 1) for i in test]))
         fold_right = sum(g == labels[i] for g, i in zip(guess, test, strict=True))
         right += fold_right
         # the whole classifier, with this fold's model, on the fold it did not see
-        classifier = Classifier(
-            rules, learned.LinearModel(_document(vec, clf, "fold")), calibration=None
-        )
+        fold_model = learned.LinearModel(_document(vec, clf, "fold"))
+        classifier = Classifier(rules, fold_model, calibration=None)
         for i in test:
             verdict = classifier.classify(train[i].logs(), train[i].junit())
             if verdict.decided_by == "model":
-                model_points.append((verdict.confidence, verdict.error_type.value == labels[i]))
+                ok = verdict.error_type.value == labels[i]
+                model_points.append((verdict.confidence, True, ok))
+            seen = first.get(train[i].name)
+            if seen is None or seen["verdict"] == ErrorType.UNKNOWN.value:
+                continue
+            ok = seen["verdict"] == labels[i]
+            if seen["decided_by"] == "model":
+                model_points.append((float(seen["confidence"]), True, ok))
+            else:
+                agrees = _agrees(fold_model, seen["verdict"], seen["evidence"])
+                rules_points.append((float(seen["confidence"]), agrees, ok))
         print(f"  fold {fold + 1}: {fold_right}/{len(test)} right (no repository in two folds)")
     print(
         f"grouped 5-fold cross-validation, the model alone: {right}/{len(train)} "
         f"({right / len(train):.1%})"
     )
+    for agrees in (True, False):
+        some = [ok for _, a, ok in rules_points if a is agrees]
+        print(
+            f"the rules' first look where a held-out model {'agrees' if agrees else 'disagrees'}:"
+            f" {sum(some)}/{len(some)} right"
+        )
 
-    wild = {c.name: c for c in load_cases(WILD) if c.split == "tuned"}
-    first = json.loads(FIRST_LOOK.read_text(encoding="utf-8"))
-    rules_points: list[tuple[float, bool]] = []
-    for name, seen in first.items():
-        if name not in wild or seen["verdict"] == ErrorType.UNKNOWN.value:
-            continue
-        point = (float(seen["confidence"]), seen["verdict"] == wild[name].label)
-        (model_points if seen["decided_by"] == "model" else rules_points).append(point)
     calibration = {
-        "rules": _platt(rules_points),
-        "model": _platt(model_points),
+        "rules": _platt(rules_points, with_agreement=True),
+        "model": _platt(model_points, with_agreement=False),
         "fitted_on": (
             f"rules: {len(rules_points)} verdicts on wild tuned cases before any rule was tuned "
-            f"on them; model: {len(model_points)} verdicts it made on cases it was not trained on"
+            "on them, with whether a model not trained on the case named the same type from "
+            f"the evidence lines; model: {len(model_points)} verdicts it made on cases it was "
+            "not trained on"
         ),
     }
     fitted_calibration = learned.Calibration.from_json(calibration)
     print(f"calibration (Platt): {calibration}")
-    _reliability("the rules' first look", rules_points, lambda r: fitted_calibration(r, "rules"))
     _reliability(
-        "the model's held-out verdicts", model_points, lambda r: fitted_calibration(r, "model")
+        "the rules' first look", rules_points, lambda r, a: fitted_calibration(r, "rules", a)
+    )
+    _reliability(
+        "the model's held-out verdicts",
+        model_points,
+        lambda r, _: fitted_calibration(r, "model"),
     )
 
     vec, clf = _fit(rows, labels, list(range(len(train))))

@@ -133,15 +133,37 @@ def test_the_verdict_carries_the_calibrated_confidence_everywhere() -> None:
     ]
 
 
+def test_a_rules_verdict_the_model_agrees_with_is_more_confident() -> None:
+    log = text_log("ci.log", "E   AssertionError: 401 Unauthorized: Bad credentials")
+    weighs_agreement = Calibration(Platt(1.0, 0.0, agree=2.0, agree_share=0.5), Platt())
+    disagreeing = LinearModel(
+        {
+            "version": VERSION,
+            "classes": ["auth_failed", "network_flake"],
+            "bias": [0.0, 0.0],
+            "weights": {"401": {"1": 5.0}},
+        }
+    )
+    agreed = Classifier(load_rules(), toy_model(), weighs_agreement).classify([log])
+    disputed = Classifier(load_rules(), disagreeing, weighs_agreement).classify([log])
+    unknown = Classifier(load_rules(), None, weighs_agreement).classify([log])
+    assert agreed.error_type is disputed.error_type is ErrorType.AUTH_FAILED
+    assert agreed.decided_by == disputed.decided_by == "rules"  # the rules decided both
+    assert disputed.confidence < unknown.confidence < agreed.confidence
+    assert agreed.confidence == weighs_agreement(0.8, "rules", agrees=True)
+
+
 def test_the_shipped_calibration_was_fitted_without_the_never_tuned_split() -> None:
     shipped = LinearModel.builtin().calibration
     assert shipped is not None
     assert "before any rule was tuned" in shipped.fitted_on
+    assert shipped.rules.agree > 0  # fitted: agreement of a held-out model made verdicts right
     assert shipped(0.99) > shipped(0.5)
     first_look = json.loads(FIRST_LOOK.read_text(encoding="utf-8"))
     wild = load_cases(WILD)
     assert set(first_look) == {c.name for c in wild if c.split == "tuned"}
     assert all(len(seen["code"]) == 12 for seen in first_look.values())
+    assert all(isinstance(seen["evidence"], list) for seen in first_look.values())
 
 
 def _history() -> History:

@@ -143,7 +143,7 @@ class Classifier:
         verdict = _verdict(tally, collector.finish(), collector.total)
         if self.model is not None and verdict.confidence < WEAK:
             verdict = _second_opinion(verdict, self.model, sources)
-        return _calibrated(verdict, self.calibration)
+        return _calibrated(verdict, self.calibration, self.model)
 
     def _scan(
         self, index: int, source: LogSource, tally: _Tally, collector: FailureCollector
@@ -448,11 +448,20 @@ def _model_summary(
     )
 
 
-def _calibrated(verdict: Classification, calibration: Calibration | None) -> Classification:
-    """The verdict with its confidence, and its alternatives', as the chance of being right."""
+def _calibrated(
+    verdict: Classification, calibration: Calibration | None, model: LinearModel | None
+) -> Classification:
+    """The verdict with its confidence, and its alternatives', as the chance of being right:
+    a rules verdict is likelier right when the model, reading its evidence lines, names the
+    same type."""
     if calibration is None:
         return verdict
-    conf = calibration(verdict.confidence, verdict.decided_by)
+    named = _named_by_model(verdict, model) if calibration.rules.agree else None
+    conf = calibration(
+        verdict.confidence,
+        verdict.decided_by,
+        None if named is None else named is verdict.error_type,
+    )
     total = verdict.failed_tests_total
     summary = (
         _model_summary(verdict.error_type, conf, verdict.evidence, total, verdict.model_tokens)
@@ -460,11 +469,30 @@ def _calibrated(verdict: Classification, calibration: Calibration | None) -> Cla
         else _summary(verdict.error_type, conf, verdict.evidence, total)
     )
     alternatives = [
-        a.model_copy(update={"confidence": calibration(a.confidence)}) for a in verdict.alternatives
+        a.model_copy(
+            update={
+                "confidence": calibration(
+                    a.confidence, "rules", None if named is None else named is a.error_type
+                )
+            }
+        )
+        for a in verdict.alternatives
     ]
     return verdict.model_copy(
         update={"confidence": conf, "summary": summary, "alternatives": alternatives}
     )
+
+
+def _named_by_model(verdict: Classification, model: LinearModel | None) -> ErrorType | None:
+    """The type the model names from the verdict's evidence lines and their context (no
+    second read of the logs), or None without a model or evidence."""
+    if model is None or not verdict.evidence or verdict.decided_by == "model":
+        return None
+    lines = [
+        Salient(e.log, e.line, e.text, " ".join([e.text, *(c.text for c in e.context)]))
+        for e in verdict.evidence
+    ]
+    return model.opinion(lines).error_type
 
 
 def _key(line: str, failed: list[FailedTest]) -> str:

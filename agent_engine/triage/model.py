@@ -98,21 +98,28 @@ class Opinion:
 
 @dataclass(frozen=True, slots=True)
 class Platt:
-    """A logistic map from a raw score to the chance of being right: 1 / (1 + e^-(a*logit+b))."""
+    """A logistic map from a raw score to the chance of being right:
+    1 / (1 + e^-(slope * logit(raw) + agree * [the model agrees] + intercept)). When whether
+    the model agrees is not known (no model), the share of agreement it was fitted on stands
+    for it."""
 
     slope: float = 1.0
     intercept: float = 0.0
+    agree: float = 0.0
+    agree_share: float = 0.0
 
-    def __call__(self, raw: float) -> float:
+    def __call__(self, raw: float, agrees: bool | None = None) -> float:
         p = min(max(raw, 1e-4), 1 - 1e-4)
-        z = self.slope * math.log(p / (1 - p)) + self.intercept
+        said = self.agree_share if agrees is None else float(agrees)
+        z = self.slope * math.log(p / (1 - p)) + self.agree * said + self.intercept
         return 1.0 / (1.0 + math.exp(-min(max(z, -50.0), 50.0)))
 
 
 @dataclass(frozen=True, slots=True)
 class Calibration:
     """Confidence as the chance of being right, fitted on verdicts made without the case:
-    the rules' on the wild cases as the rules stood before any was tuned on them, the
+    the rules' on the wild cases as the rules stood before any was tuned on them (with whether
+    a model not trained on the case named the same type from the evidence lines), the
     model's on grouped held-out folds. `both` is a rules verdict the model agreed with."""
 
     rules: Platt
@@ -123,10 +130,12 @@ class Calibration:
     def from_json(cls, data: dict[str, Any]) -> Calibration:
         return cls(Platt(**data["rules"]), Platt(**data["model"]), str(data.get("fitted_on", "")))
 
-    def __call__(self, raw: float, decided_by: str = "rules") -> float:
+    def __call__(self, raw: float, decided_by: str = "rules", agrees: bool | None = None) -> float:
         if decided_by == "model":  # too few confident model verdicts to back a high band
             return round(max(0.05, min(MODEL_CAP, self.model(raw))), 2)
-        return round(max(0.05, min(0.99, self.rules(raw))), 2)
+        if decided_by == "both":
+            agrees = True
+        return round(max(0.05, min(0.99, self.rules(raw, agrees))), 2)
 
 
 class LinearModel:
