@@ -74,7 +74,8 @@ def survey(root: Path) -> Survey:
         if PurePosixPath(f).name == "conftest.py" and _is_e2e(t)
     }
     tests = {f: t for f, t in sources.items() if _is_test(f, t)}
-    imports = {f: _imported(f, t, sources) for f, t in tests.items()}
+    modules = _by_suffix(sources)
+    imports = {f: _imported(f, t, modules) for f, t in tests.items()}
     found.playwright_tests = sorted(
         f
         for f, text in tests.items()
@@ -131,7 +132,18 @@ _IMPORT = re.compile(
 )
 
 
-def _imported(path: str, text: str, sources: dict[str, str]) -> set[str]:
+def _by_suffix(sources: dict[str, str]) -> dict[str, set[str]]:
+    """Every trailing part of every module's path (`c.py`, `b/c.py`, `a/b/c.py`) -> the paths
+    that end so: how an absolute import is found wherever its package root is."""
+    found: dict[str, set[str]] = {}
+    for path in sources:
+        parts = path.split("/")
+        for start in range(len(parts)):
+            found.setdefault("/".join(parts[start:]), set()).add(path)
+    return found
+
+
+def _imported(path: str, text: str, modules: dict[str, set[str]]) -> set[str]:
     """The repository's modules a file imports (one level): relative imports from its package,
     absolute ones by the module's path at the root or under any folder (a `src/` layout)."""
     found: set[str] = set()
@@ -145,13 +157,15 @@ def _imported(path: str, text: str, sources: dict[str, str]) -> set[str]:
             stem = stem.removeprefix("./")
         else:
             stem = (module or plain).replace(".", "/")
-        heads = [stem] + [f"{stem}/{n.strip()}" for n in names.split(",") if n.strip()]
+        stem = "" if stem == "." else stem
+        named = [n.strip().split(" ")[0] for n in names.split(",") if n.strip()]  # `x as y`
+        heads = [stem] + [f"{stem}/{n}".lstrip("/") for n in named]
         for head in heads:
             for candidate in (f"{head}.py", f"{head}/__init__.py"):
-                if candidate in sources:
-                    found.add(candidate)
-                elif not dots:
-                    found.update(f for f in sources if f.endswith("/" + candidate))
+                if dots:
+                    found.update({candidate} & modules.get(candidate, set()))
+                else:
+                    found.update(modules.get(candidate, ()))
     found.discard(path)
     return found
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from agent_engine.cli import doctor, init, main
-from agent_engine.cli.survey import survey
+from agent_engine.cli.survey import _by_suffix, _imported, survey
 from agent_engine.fix.worktree import git
 from agent_engine.settings import Settings, load_settings
 
@@ -104,6 +104,22 @@ def test_the_survey_follows_imports_to_base_classes_and_page_objects(tmp_path: P
     assert found.page_objects == ["qa/screens/quiz_test.py", "qa/screens/signin.py"]
     text = init.render(found)
     assert '"qa/screens/quiz_test.py", "qa/screens/signin.py"]' in text
+
+
+def test_imports_are_followed_in_every_form() -> None:
+    sources = dict.fromkeys(
+        ["pages.py", "test_a.py", "pkg/__init__.py", "pkg/helpers.py", "src/pkg/screens.py"], ""
+    )
+    text = (
+        "from . import pages\nfrom pkg import helpers as h\nimport pkg.screens\n"
+        "from os import path\nfrom pkg.helpers import (\n    a,\n    b,\n)\n"
+    )
+    assert _imported("test_a.py", text, _by_suffix(sources)) == {
+        "pages.py",
+        "pkg/__init__.py",
+        "pkg/helpers.py",
+        "src/pkg/screens.py",  # a src/ layout: found by the end of its path
+    }
 
 
 def test_init_writes_a_config_that_loads_and_never_overwrites_one(
