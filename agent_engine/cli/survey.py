@@ -82,8 +82,8 @@ def survey(root: Path) -> Survey:
         if (
             _is_e2e(text)
             or any(_inside(f, d) for d in browsing)
-            # a test class whose base (a module it imports) drives the browser
-            or any(_is_e2e(sources[m]) for m in imports[f])
+            # a test class whose base (a module it imports) starts the browser
+            or any(_starts_browser(sources[m]) for m in imports[f])
         )
     )
     found.test_dirs = _outermost({str(PurePosixPath(f).parent) for f in found.playwright_tests})
@@ -175,6 +175,11 @@ def _is_test(path: str, text: str) -> bool:
     return bool(_TEST_FILE.search(path)) and bool(
         re.search(r"^[ \t]*(?:async[ \t]+)?def test|^class Test", text, re.MULTILINE)
     )
+
+
+def _starts_browser(text: str) -> bool:
+    """Starts Playwright or launches a browser (importing its types is not enough)."""
+    return bool(re.search(r"\b(?:sync|async)_playwright\(|\.launch\(", text))
 
 
 def _uses_fixtures(text: str) -> bool:

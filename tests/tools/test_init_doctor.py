@@ -88,6 +88,9 @@ def test_the_survey_follows_imports_to_base_classes_and_page_objects(tmp_path: P
             ),
             "qa/screens/footer.py": "class Footer:\n    pass\n",
             "qa/cases/billing/test_units.py": "def test_sum():\n    assert 1 + 1 == 2\n",
+            # a helper that only imports Playwright's types does not make its users browser tests
+            "qa/types.py": "from playwright.sync_api import Page\n\nTab = Page\n",
+            "unit/test_types.py": "from qa.types import Tab\n\n\ndef test_tab():\n    assert Tab\n",
             "qa/cases/test_quiz.py": (
                 "from qa.screens.quiz_test import QuizTest\nfrom qa.cases.base import BrowserCase"
                 "\n\n\nclass TestQuiz(BrowserCase):\n    def test_answer(self):\n        pass\n"
