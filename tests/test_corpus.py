@@ -86,6 +86,16 @@ def test_a1_bars_on_the_corpus() -> None:
     assert top[2] >= 0.90
 
 
+def test_alternatives_are_never_above_the_verdict_and_come_in_order() -> None:
+    """Calibrated, the runners-up stay on the verdict's scale: never above it, in order."""
+    classifier = Classifier(load_rules())
+    for case in CASES + HELD_OUT + WILD_CASES:  # an invariant, nothing tuned on it
+        verdict = classifier.classify(case.logs(), case.junit())
+        shown = [a.confidence for a in verdict.alternatives]
+        assert shown == sorted(shown, reverse=True), case.name
+        assert all(c <= verdict.confidence for c in shown), case.name
+
+
 @pytest.mark.parametrize(
     "case", [c for c in CASES if c.path.name.startswith("sample-app-")], ids=lambda c: c.name
 )

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from agent_engine.fix.agent import (
+    MAX_USERS,
     Constraints,
     FixAgent,
     FixInput,
@@ -304,6 +305,28 @@ def test_the_tests_that_import_an_edited_module_are_its_users(tmp_path: Path) ->
         "e2e/test_package.py",
     ]
     assert users_of(tmp_path, ["e2e/test_login.py", "README.md"]) == []
+
+
+def test_users_are_found_by_what_they_import_nearest_first(tmp_path: Path) -> None:
+    files = {
+        "e2e/__init__.py": "",
+        "e2e/helpers/__init__.py": "",
+        "e2e/helpers/utils.py": "def fill(page): ...\n",
+        "e2e/basket/test_checkout.py": "from e2e.helpers import (\n    utils,\n)\n",
+        "app/__init__.py": "",
+        "app/utils.py": "",
+        **{f"app/tests/test_u{n:02}.py": "from app import utils\n" for n in range(25)},
+        **{f"e2e/flows/test_f{n:02}.py": "from ..helpers.utils import fill\n" for n in range(25)},
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    git(["init", "-q", "-b", "main"], tmp_path)
+    commit_all(tmp_path)
+    users = users_of(tmp_path, ["e2e/helpers/utils.py"])
+    assert len(users) == MAX_USERS
+    assert users[0] == "e2e/basket/test_checkout.py"  # a parenthesised import list
+    assert all(u.startswith("e2e/") for u in users)  # `from app import utils` is another module
 
 
 def test_two_files_exceed_the_locator_cap_and_the_worktree_is_restored(

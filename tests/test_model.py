@@ -113,6 +113,10 @@ def test_calibration_keeps_the_confident_band_for_the_rules() -> None:
     assert generous(0.9, "both") == 0.99  # rules the model agreed with
     assert generous(0.9, "model") == MODEL_CAP
     assert Calibration(Platt(1.0, -9.0), Platt())(0.5) == 0.05
+    nan = float("nan")
+    assert Calibration(Platt(), Platt())(nan) == 0.05  # no score claims nothing
+    assert Calibration(Platt(slope=nan), Platt())(0.9) == 0.05  # nor does a broken map
+    assert Calibration(Platt(), Platt(intercept=nan))(0.9, "model") == 0.05
 
 
 def test_the_verdict_carries_the_calibrated_confidence_everywhere() -> None:

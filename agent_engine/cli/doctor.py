@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 
 from agent_engine.cli.boundary import guarded
-from agent_engine.cli.survey import survey
+from agent_engine.cli.survey import CACHES, survey
 from agent_engine.fix.worktree import git
 from agent_engine.heal import backend
 from agent_engine.heal.process import Limits, run
@@ -292,8 +292,9 @@ def worktree_needs(settings: Settings, root: Path) -> list[Check]:
     """Git-ignored folders present here that the validation worktree would lack. One that is
     named in the code but absent (a build output, or a folder the app creates at start-up)
     is only mentioned: there is nothing to copy yet."""
-    copied = set(settings.fix_agent.worktree_copy)
-    left_out = [d for d in survey(root).runtime_dirs if d not in copied]
+    left_out = [
+        d for d in survey(root).runtime_dirs if not _copied(d, settings.fix_agent.worktree_copy)
+    ]
     present = [d for d in left_out if (root / d).exists()]
     absent = [d for d in left_out if d not in present]
     checks = []
@@ -326,12 +327,24 @@ _ENV_FILE = re.compile(r"(?:^|/)\.env(?:\.(?!example$|sample$|template$|dist$)[\
 _LOADS_ENV = r"load_dotenv|dotenv_values|read_env\(|env_file|env_files"
 
 
+def _copied(path: str, copies: Sequence[str]) -> bool:
+    """`path` is copied into the worktree: named, or inside a folder that is (`var/` or `var`)."""
+    folders = [c.rstrip("/") for c in copies if c.strip("/")]
+    return any(path == c or path.startswith(c + "/") for c in folders)
+
+
 def env_files(settings: Settings, root: Path) -> list[Check]:
     """A git-ignored `.env` the suite loads is not in the worktree where patches are validated,
     and validation passes only allow-listed variables: say so, with the two ways out."""
     listed = git(["ls-files", "-z", "--others", "--ignored", "--exclude-standard"], root)
-    copied = set(settings.fix_agent.worktree_copy)
-    found = [p for p in listed.split("\0") if p and _ENV_FILE.search(p) and p not in copied]
+    found = [
+        p
+        for p in listed.split("\0")
+        if p
+        and _ENV_FILE.search(p)
+        and not CACHES.search(p)  # a dependency's own .env, in a virtualenv or node_modules
+        and not _copied(p, settings.fix_agent.worktree_copy)
+    ]
     if not found:
         return []
     loaders = git(

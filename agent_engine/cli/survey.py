@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from agent_engine.fix.imports import by_suffix, imported
 from agent_engine.fix.worktree import git
 
 _TEST_FILE = re.compile(r"(^|/)(test_[^/]*|[^/]*_test)\.py$")
@@ -29,7 +30,7 @@ _CONFIGS = (
     ("setup.cfg", "[tool:pytest]"),
 )
 # Folders a git-ignore hides that a suite never needs in a copy of the checkout.
-_CACHES = re.compile(
+CACHES = re.compile(
     r"(^|/)(__pycache__|\.pytest_cache|\.mypy_cache|\.ruff_cache|\.venv|venv|env|node_modules"
     r"|\.tox|\.nox|build|dist|out|test-results|htmlcov|\.idea|\.vscode|[^/]*\.egg-info)(/|$)"
 )
@@ -74,8 +75,8 @@ def survey(root: Path) -> Survey:
         if PurePosixPath(f).name == "conftest.py" and _is_e2e(t)
     }
     tests = {f: t for f, t in sources.items() if _is_test(f, t)}
-    modules = _by_suffix(sources)
-    imports = {f: _imported(f, t, modules) for f, t in tests.items()}
+    modules = by_suffix(sources)
+    imports = {f: imported(f, t, modules) for f, t in tests.items()}
     found.playwright_tests = sorted(
         f
         for f, text in tests.items()
@@ -92,8 +93,11 @@ def survey(root: Path) -> Survey:
     found.launches_browser = any(
         "sync_playwright" in t or "async_playwright" in t for t in suite.values()
     )
-    # page objects: beside the tests, or wherever the tests import them from
-    used = set(suite) | {m for f in found.playwright_tests for m in imports[f]}
+    # page objects: beside the tests, or imported by them from a test-support folder (never
+    # the app's own modules, which the fix agent must not be allowed to edit)
+    used = set(suite) | {
+        m for f in found.playwright_tests for m in imports[f] if _SUPPORT.search(m)
+    }
     found.page_objects = sorted(
         f
         for f in used
@@ -125,51 +129,6 @@ def _is_e2e(text: str) -> bool:
     )
 
 
-_IMPORT = re.compile(
-    r"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(?:\(([^)]*)\)|([\w \t,.]+))"
-    r"|import[ \t]+([\w.]+))",
-    re.MULTILINE,
-)
-
-
-def _by_suffix(sources: dict[str, str]) -> dict[str, set[str]]:
-    """Every trailing part of every module's path (`c.py`, `b/c.py`, `a/b/c.py`) -> the paths
-    that end so: how an absolute import is found wherever its package root is."""
-    found: dict[str, set[str]] = {}
-    for path in sources:
-        parts = path.split("/")
-        for start in range(len(parts)):
-            found.setdefault("/".join(parts[start:]), set()).add(path)
-    return found
-
-
-def _imported(path: str, text: str, modules: dict[str, set[str]]) -> set[str]:
-    """The repository's modules a file imports (one level): relative imports from its package,
-    absolute ones by the module's path at the root or under any folder (a `src/` layout)."""
-    found: set[str] = set()
-    for dots, module, grouped, listed, plain in _IMPORT.findall(text):
-        names = grouped or listed
-        if dots:
-            base = PurePosixPath(path).parent
-            for _ in range(len(dots) - 1):
-                base = base.parent
-            stem = str(base / module.replace(".", "/")) if module else str(base)
-            stem = stem.removeprefix("./")
-        else:
-            stem = (module or plain).replace(".", "/")
-        stem = "" if stem == "." else stem
-        named = [n.strip().split(" ")[0] for n in names.split(",") if n.strip()]  # `x as y`
-        heads = [stem] + [f"{stem}/{n}".lstrip("/") for n in named]
-        for head in heads:
-            for candidate in (f"{head}.py", f"{head}/__init__.py"):
-                if dots:
-                    found.update({candidate} & modules.get(candidate, set()))
-                else:
-                    found.update(modules.get(candidate, ()))
-    found.discard(path)
-    return found
-
-
 def _is_test(path: str, text: str) -> bool:
     """Named as pytest collects tests, and holding some (a page object may be `*_test.py`)."""
     return bool(_TEST_FILE.search(path)) and bool(
@@ -177,9 +136,26 @@ def _is_test(path: str, text: str) -> bool:
     )
 
 
+_SUPPORT = re.compile(
+    r"(^|/)(tests?|e2e|qa|ui[_-]?tests?|pages?|page[_-]?objects?|pom|screens|specs?|browser"
+    r"|integration|acceptance|functional)/",
+    re.IGNORECASE,
+)
+
+
 def _starts_browser(text: str) -> bool:
-    """Starts Playwright or launches a browser (importing its types is not enough)."""
-    return bool(re.search(r"\b(?:sync|async)_playwright\(|\.launch\(", text))
+    """Starts Playwright, launches or connects a browser, or (a base class) takes
+    pytest-playwright's browser fixtures: importing Playwright's types is not enough."""
+    return bool(
+        re.search(
+            r"\b(?:sync|async)_playwright\(|\.launch(?:_persistent_context)?\(|\.connect_over_cdp\(",
+            text,
+        )
+        or (
+            re.search(r"^\s*(from|import)\s+playwright\b", text, re.MULTILINE)
+            and re.search(r"def \w+\([^)]*\b(page|context|browser|playwright)\b", text)
+        )
+    )
 
 
 def _uses_fixtures(text: str) -> bool:
@@ -279,7 +255,7 @@ def _runtime_dirs(root: Path, project: str, files: list[str], sources: dict[str,
     return sorted(
         p
         for p in found
-        if not _CACHES.search(p) and _inside(p, project) and _named_in(PurePosixPath(p).name, code)
+        if not CACHES.search(p) and _inside(p, project) and _named_in(PurePosixPath(p).name, code)
     )
 
 

@@ -40,6 +40,7 @@ from agent_engine.fix.guardrails import (
     test_files,
 )
 from agent_engine.fix.healer import Heal, heal_locator, narrowing_tail
+from agent_engine.fix.imports import by_suffix, imported
 from agent_engine.fix.locators import LocatorError, Step, document, parse, render, resolve
 from agent_engine.fix.report import (
     Edit,
@@ -484,36 +485,27 @@ _RUN_CONFIGS = frozenset({"pytest.ini", ".pytest.ini", "tox.ini", "setup.cfg", "
 def users_of(tree: Path, paths: Sequence[str]) -> list[str]:
     """The test files that use an edited module that is not itself a test file: those that
     import it (a page object, a helper) and, for a `conftest.py`, those beside and below it.
-    One level of imports; at most MAX_USERS files."""
-    modules = [p for p in paths if p.endswith(".py") and not test_files([p])]
+    One level of imports; at most MAX_USERS files, the nearest to the edit first."""
+    modules = {p for p in paths if p.endswith(".py") and not test_files([p])}
     if not modules:
         return []
     listed = [p for p in git(["ls-files", "-z", "--", "*.py"], tree).split("\0") if p]
-    tests = test_files(listed)
+    index = by_suffix(listed)
     found: set[str] = set()
-    for module in modules:
-        path = Path(module)
-        if path.name == "conftest.py":
-            found.update(t for t in tests if Path(t).is_relative_to(path.parent))
-            continue
-        name = path.parent.name if path.name == "__init__.py" else path.stem
-        pattern = _imports(name)
-        for test in tests:
-            text = (tree / test).read_text("utf-8", "replace") if (tree / test).is_file() else ""
-            if pattern.search(text):
-                found.add(test)
-    return sorted(found)[:MAX_USERS]
+    for test in test_files(listed):
+        under = any(
+            Path(m).name == "conftest.py" and Path(test).is_relative_to(Path(m).parent)
+            for m in modules
+        )
+        path = tree / test
+        text = path.read_text("utf-8", "replace") if path.is_file() else ""
+        if under or imported(test, text, index) & modules:
+            found.add(test)
 
+    def near(test: str) -> int:
+        return max(len(os.path.commonpath([test, m]).split("/")) for m in modules)
 
-def _imports(name: str) -> re.Pattern[str]:
-    """`import pages`, `from e2e.pages import x`, `from . import pages`, `from .pages import x`."""
-    word = re.escape(name)
-    return re.compile(
-        rf"^\s*(?:from\s+[\w.]*\b{word}\b[\w.]*\s+import\b"
-        rf"|from\s+[\w.]+\s+import\s+[^\n]*\b{word}\b"
-        rf"|import\s+[^\n]*\b{word}\b)",
-        re.MULTILINE,
-    )
+    return sorted(found, key=lambda t: (-near(t), t))[:MAX_USERS]
 
 
 def judge(  # noqa: PLR0917 - the worktree and what judging it takes

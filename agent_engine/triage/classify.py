@@ -468,16 +468,15 @@ def _calibrated(
         if verdict.decided_by == "model"
         else _summary(verdict.error_type, conf, verdict.evidence, total)
     )
-    alternatives = [
-        a.model_copy(
-            update={
-                "confidence": calibration(
-                    a.confidence, "rules", None if named is None else named is a.error_type
-                )
-            }
-        )
-        for a in verdict.alternatives
-    ]
+    # an alternative on the same scale, whether the model named it or not (the model's
+    # preference is the verdict's confidence already), never above the verdict
+    alternatives = sorted(
+        (
+            a.model_copy(update={"confidence": min(conf, calibration(a.confidence, "rules"))})
+            for a in verdict.alternatives
+        ),
+        key=lambda a: (-a.confidence, a.error_type.value),
+    )
     return verdict.model_copy(
         update={"confidence": conf, "summary": summary, "alternatives": alternatives}
     )

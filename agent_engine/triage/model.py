@@ -109,9 +109,11 @@ class Platt:
     agree_share: float = 0.0
 
     def __call__(self, raw: float, agrees: bool | None = None) -> float:
-        p = min(max(raw, 1e-4), 1 - 1e-4)
+        p = min(max(raw, 1e-4), 1 - 1e-4) if math.isfinite(raw) else 1e-4
         said = self.agree_share if agrees is None else float(agrees)
         z = self.slope * math.log(p / (1 - p)) + self.agree * said + self.intercept
+        if not math.isfinite(z):  # a broken map claims nothing
+            return 0.0
         return 1.0 / (1.0 + math.exp(-min(max(z, -50.0), 50.0)))
 
 

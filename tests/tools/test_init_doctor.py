@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from agent_engine.cli import doctor, init, main
-from agent_engine.cli.survey import _by_suffix, _imported, survey
+from agent_engine.cli.survey import survey
+from agent_engine.fix.imports import by_suffix, imported
 from agent_engine.fix.worktree import git
 from agent_engine.settings import Settings, load_settings
 
@@ -88,10 +89,23 @@ def test_the_survey_follows_imports_to_base_classes_and_page_objects(tmp_path: P
             ),
             "qa/screens/footer.py": "class Footer:\n    pass\n",
             "qa/cases/billing/test_units.py": "def test_sum():\n    assert 1 + 1 == 2\n",
+            # a base class taking pytest-playwright's page in an autouse fixture
+            "qa/cases/fx/base.py": (
+                "import pytest\nfrom playwright.sync_api import Page\n\n\nclass Base:\n"
+                "    @pytest.fixture(autouse=True)\n    def _setup(self, page: Page):\n"
+                "        self.tab = page\n"
+            ),
+            "qa/cases/fx/test_fx.py": (
+                "from .base import *\n\n\nclass TestFx(Base):\n    def test_fx(self):\n"
+                "        assert self.tab\n"
+            ),
             # a helper that only imports Playwright's types does not make its users browser tests
             "qa/types.py": "from playwright.sync_api import Page\n\nTab = Page\n",
             "unit/test_types.py": "from qa.types import Tab\n\n\ndef test_tab():\n    assert Tab\n",
+            # the app's own module, imported by a test: never a page object the agent may edit
+            "shop/render.py": "def button(page):\n    return page.locator('#buy')\n",
             "qa/cases/test_quiz.py": (
+                "from shop.render import button\n"
                 "from qa.screens.quiz_test import QuizTest\nfrom qa.cases.base import BrowserCase"
                 "\n\n\nclass TestQuiz(BrowserCase):\n    def test_answer(self):\n        pass\n"
             ),
@@ -100,6 +114,7 @@ def test_the_survey_follows_imports_to_base_classes_and_page_objects(tmp_path: P
     found = survey(repo)
     assert found.playwright_tests == [
         "qa/cases/billing/test_invoices.py",
+        "qa/cases/fx/test_fx.py",
         "qa/cases/test_quiz.py",
         "qa/cases/test_signin.py",
     ]
@@ -110,18 +125,20 @@ def test_the_survey_follows_imports_to_base_classes_and_page_objects(tmp_path: P
 
 
 def test_imports_are_followed_in_every_form() -> None:
-    sources = dict.fromkeys(
-        ["pages.py", "test_a.py", "pkg/__init__.py", "pkg/helpers.py", "src/pkg/screens.py"], ""
-    )
+    sources = [
+        *("pages.py", "test_a.py", "pkg/__init__.py", "pkg/helpers.py"),
+        *("src/pkg/screens.py", "qa/base.py"),
+    ]
     text = (
-        "from . import pages\nfrom pkg import helpers as h\nimport pkg.screens\n"
-        "from os import path\nfrom pkg.helpers import (\n    a,\n    b,\n)\n"
+        "from . import pages\nfrom pkg import helpers as h\nimport sys, pkg.screens as s\n"
+        "from os import path\nfrom pkg.helpers import (\n    a,\n    b,\n)\nfrom qa.base import *\n"
     )
-    assert _imported("test_a.py", text, _by_suffix(sources)) == {
+    assert imported("test_a.py", text, by_suffix(sources)) == {
         "pages.py",
         "pkg/__init__.py",
         "pkg/helpers.py",
         "src/pkg/screens.py",  # a src/ layout: found by the end of its path
+        "qa/base.py",
     }
 
 
@@ -315,6 +332,9 @@ def test_doctor_asks_to_copy_only_the_ignored_folders_that_are_there(inventory: 
     [failed] = [c for c in doctor.worktree_needs(settings, inventory) if not c.ok]
     assert "services/inventory/workdir would be missing" in failed.what
     assert "worktree_copy = ['services/inventory/workdir']" in failed.fix
+    for copies in (["services/inventory/workdir/"], ["services"]):  # a slash, a parent folder
+        listed = Settings.model_validate({"fix_agent": {"worktree_copy": copies}})
+        assert all(c.ok for c in doctor.worktree_needs(listed, inventory)), copies
 
 
 def test_doctor_tells_of_a_git_ignored_env_file_the_suite_loads(tmp_path: Path) -> None:
@@ -336,6 +356,16 @@ def test_doctor_tells_of_a_git_ignored_env_file_the_suite_loads(tmp_path: Path) 
     assert "secret-value" not in check.what + check.fix
     copied = Settings.model_validate({"fix_agent": {"worktree_copy": [".env"]}})
     assert doctor.env_files(copied, repo) == []
+    (repo / "config").mkdir()
+    (repo / "config" / ".env").write_text("X=1\n")
+    (repo / ".gitignore").write_text(".env\n.env.local\nconfig/\n.venv/\n")
+    (repo / ".venv" / "lib" / "dep").mkdir(parents=True)
+    (repo / ".venv" / "lib" / "dep" / ".env").write_text("Y=2\n")  # a dependency's own
+    in_folder = Settings.model_validate({"fix_agent": {"worktree_copy": [".env", "config/"]}})
+    assert doctor.env_files(in_folder, repo) == []  # under a copied folder: copied
+    [left] = doctor.env_files(copied, repo)
+    assert "config/.env" in left.what
+    assert ".venv" not in left.what
     (repo / "tests" / "conftest.py").write_text("import os\n")
     git(["-c", "user.name=u", "-c", "user.email=u@example.com", "commit", "-qam", "x"], repo)
     assert doctor.env_files(Settings(), repo) == []  # nothing loads it
