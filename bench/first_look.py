@@ -18,6 +18,7 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
+from agent_engine.fix.worktree import git
 from bench.corpus import WILD, load_cases
 
 OUT = WILD / "first_look.json"
@@ -46,10 +47,7 @@ print(json.dumps(rows))
 
 
 def _git(*args: str) -> str:
-    done = subprocess.run(
-        ["git", "-C", str(ROOT), *args], check=True, capture_output=True, text=True
-    )
-    return done.stdout.strip()
+    return git(list(args), ROOT).strip()
 
 
 def main() -> int:

@@ -15,7 +15,6 @@ calibration nothing about a new project. Needs scikit-learn: pip install -e '.[t
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections import Counter
 from contextlib import ExitStack
@@ -26,6 +25,7 @@ from agent_engine.taxonomy import ErrorType
 from agent_engine.triage import model as learned
 from agent_engine.triage.classify import Classifier
 from agent_engine.triage.rules import load_rules
+from bench.accuracy import BINS
 from bench.corpus import CORPUS, HOLDOUT, WILD, Case, load_cases
 from bench.first_look import OUT as FIRST_LOOK
 
@@ -89,16 +89,13 @@ def _fit(rows: list[set[str]], labels: list[str], index: list[int]) -> tuple[Any
 Point = tuple[float, bool, bool]
 
 
-def _logit(raw: float) -> float:
-    p = min(max(raw, 1e-4), 1 - 1e-4)
-    return math.log(p / (1 - p))
-
-
 def _platt(points: list[Point], with_agreement: bool) -> dict[str, float]:
     """P(right) = sigmoid(a * logit(raw) [+ b * agrees] + c), fitted by logistic regression."""
     from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
 
-    x = [[_logit(r), float(a)] if with_agreement else [_logit(r)] for r, a, _ in points]
+    x = [
+        [learned.logit(r), float(a)] if with_agreement else [learned.logit(r)] for r, a, _ in points
+    ]
     fitted = LogisticRegression(C=1e4, max_iter=5000).fit(x, [int(ok) for *_, ok in points])
     found = {
         "slope": round(float(fitted.coef_[0][0]), 4),
@@ -113,7 +110,7 @@ def _platt(points: list[Point], with_agreement: bool) -> dict[str, float]:
 def _reliability(title: str, points: list[Point], calibrate: Any) -> None:
     print(f"  {title}: {len(points)} verdicts")
     print(f"    {'band':<12}{'n':>5}{'right':>8}{'mean calibrated':>17}")
-    for low, high in ((0.9, 1.01), (0.8, 0.9), (0.7, 0.8), (0.5, 0.7), (0.3, 0.5), (0.0, 0.3)):
+    for low, high in BINS:
         inside = [(calibrate(r, a), ok) for r, a, ok in points if low <= calibrate(r, a) < high]
         if inside:
             right = sum(ok for _, ok in inside) / len(inside)

@@ -274,6 +274,15 @@ def test_a_page_object_locator_is_healed_where_it_is_written(
     assert meta.validation.kept_green == ["e2e.test_app::test_save", "e2e.test_app::test_text"]
 
 
+def checkout(root: Path, files: dict[str, str]) -> None:
+    """A git checkout holding `files`, committed."""
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    git(["init", "-q", "-b", "main"], root)
+    commit_all(root)
+
+
 def test_the_tests_that_import_an_edited_module_are_its_users(tmp_path: Path) -> None:
     files = {
         "e2e/pages/login.py": "class LoginPage: ...\n",
@@ -286,11 +295,7 @@ def test_the_tests_that_import_an_edited_module_are_its_users(tmp_path: Path) ->
         "e2e/admin/test_admin.py": "",
         "tests/test_unit.py": "",
     }
-    for name, text in files.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text)
-    git(["init", "-q", "-b", "main"], tmp_path)
-    commit_all(tmp_path)
+    checkout(tmp_path, files)
     assert users_of(tmp_path, ["e2e/pages/login.py"]) == ["e2e/test_alias.py", "e2e/test_login.py"]
     assert users_of(tmp_path, ["e2e/pages/__init__.py"]) == [
         "e2e/test_alias.py",  # `from .pages import login` names the package too
@@ -318,11 +323,7 @@ def test_users_are_found_by_what_they_import_nearest_first(tmp_path: Path) -> No
         **{f"app/tests/test_u{n:02}.py": "from app import utils\n" for n in range(25)},
         **{f"e2e/flows/test_f{n:02}.py": "from ..helpers.utils import fill\n" for n in range(25)},
     }
-    for name, text in files.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text)
-    git(["init", "-q", "-b", "main"], tmp_path)
-    commit_all(tmp_path)
+    checkout(tmp_path, files)
     users = users_of(tmp_path, ["e2e/helpers/utils.py"])
     assert len(users) == MAX_USERS
     assert users[0] == "e2e/basket/test_checkout.py"  # a parenthesised import list

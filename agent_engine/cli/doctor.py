@@ -297,7 +297,16 @@ def worktree_needs(settings: Settings, root: Path) -> list[Check]:
     ]
     present = [d for d in left_out if (root / d).exists()]
     absent = [d for d in left_out if d not in present]
-    checks = []
+    checks = [
+        Check.of(
+            not present,
+            f"worktree: git-ignored {', '.join(present)} would be missing where patches are "
+            "validated"
+            if present
+            else "worktree: no git-ignored folder left out of [fix_agent] worktree_copy",
+            f"add what the suite needs to [fix_agent] worktree_copy = {present!r}",
+        )
+    ]
     if absent:
         checks.append(
             Check(
@@ -307,20 +316,7 @@ def worktree_needs(settings: Settings, root: Path) -> list[Check]:
                 "validated",
             )
         )
-    if not present:
-        return [
-            Check(True, "worktree: no git-ignored folder left out of [fix_agent] worktree_copy"),
-            *checks,
-        ]
-    return [
-        Check(
-            False,
-            f"worktree: git-ignored {', '.join(present)} would be missing where patches are "
-            "validated",
-            f"add what the suite needs to [fix_agent] worktree_copy = {present!r}",
-        ),
-        *checks,
-    ]
+    return checks
 
 
 _ENV_FILE = re.compile(r"(?:^|/)\.env(?:\.(?!example$|sample$|template$|dist$)[\w.-]+)?$")

@@ -121,12 +121,13 @@ def _read(path: Path) -> str:
         return ""
 
 
+def _imports_playwright(text: str) -> bool:
+    return re.search(r"^\s*(from|import)\s+playwright\b", text, re.MULTILINE) is not None
+
+
 def _is_e2e(text: str) -> bool:
     """Imports Playwright, or takes pytest-playwright's `page` fixture."""
-    return bool(
-        re.search(r"^\s*(from|import)\s+playwright\b", text, re.MULTILINE)
-        or re.search(r"def test_\w*\([^)]*\bpage\b", text)
-    )
+    return _imports_playwright(text) or bool(re.search(r"def test_\w*\([^)]*\bpage\b", text))
 
 
 def _is_test(path: str, text: str) -> bool:
@@ -152,7 +153,7 @@ def _starts_browser(text: str) -> bool:
             text,
         )
         or (
-            re.search(r"^\s*(from|import)\s+playwright\b", text, re.MULTILINE)
+            _imports_playwright(text)
             and re.search(r"def \w+\([^)]*\b(page|context|browser|playwright)\b", text)
         )
     )

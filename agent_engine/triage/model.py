@@ -96,6 +96,12 @@ class Opinion:
     probabilities: dict[ErrorType, float]
 
 
+def logit(raw: float) -> float:
+    """log(p / (1 - p)), with p kept off 0 and 1 (and a score that is not a number as 0)."""
+    p = min(max(raw, 1e-4), 1 - 1e-4) if math.isfinite(raw) else 1e-4
+    return math.log(p / (1 - p))
+
+
 @dataclass(frozen=True, slots=True)
 class Platt:
     """A logistic map from a raw score to the chance of being right:
@@ -109,9 +115,8 @@ class Platt:
     agree_share: float = 0.0
 
     def __call__(self, raw: float, agrees: bool | None = None) -> float:
-        p = min(max(raw, 1e-4), 1 - 1e-4) if math.isfinite(raw) else 1e-4
         said = self.agree_share if agrees is None else float(agrees)
-        z = self.slope * math.log(p / (1 - p)) + self.agree * said + self.intercept
+        z = self.slope * logit(raw) + self.agree * said + self.intercept
         if not math.isfinite(z):  # a broken map claims nothing
             return 0.0
         return 1.0 / (1.0 + math.exp(-min(max(z, -50.0), 50.0)))
