@@ -342,3 +342,62 @@ def test_the_same_message_about_two_elements_is_two_signatures(classifier: Class
 
     assert run('locator("#save")') != run('locator("#cancel")')
     assert run('locator("#row-7")') == run('locator("#row-8")')  # numbers vary between runs
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (
+            (
+                "remote: Internal Server Error.",
+                "Error: fatal: unable to access 'https://github.com/acme/shop/': The requested "
+                "URL returned error: 500",
+            ),
+            ErrorType.NETWORK_FLAKE,
+        ),
+        (("Error: Internal Server Error",), ErrorType.BACKEND_EXCEPTION),
+        (("        \t            \tactual  : 500",), ErrorType.BACKEND_EXCEPTION),
+        (("Retrieving the default branch name", "Bad credentials"), ErrorType.AUTH_FAILED),
+        (
+            (
+                "Caused by: java.net.ConnectException: Connection refused",
+                "Caused by: org.apache.http.conn.HttpHostConnectException: Connect to "
+                "localhost:8082 [localhost/127.0.0.1] failed: Connection refused",
+            ),
+            ErrorType.NAVIGATION_FAILED,
+        ),
+        (
+            (
+                "_____ ERROR collecting tests/test_store.py _____",
+                "E   pymongo.errors.ServerSelectionTimeoutError: localhost:27017: [Errno 111] "
+                "Connection refused, Timeout: 30s",
+            ),
+            ErrorType.DATABASE_UNAVAILABLE,
+        ),
+        (
+            (
+                "Creating test database for alias 'default'...",
+                'sqlite3.OperationalError: table "shop_order" already exists',
+            ),
+            ErrorType.MIGRATION_FAILED,
+        ),
+        (
+            ("Migrating: 2024_03_01_101500_create_orders_table", "In Connection.php line 664:"),
+            ErrorType.MIGRATION_FAILED,
+        ),
+    ],
+)
+def test_where_the_message_comes_from_decides_its_type(
+    classifier: Classifier, lines: tuple[str, ...], expected: ErrorType
+) -> None:
+    assert classifier.classify([text_log("ci.log", *lines)]).error_type is expected
+
+
+def test_a_finished_laravel_migration_is_not_the_failure(classifier: Classifier) -> None:
+    log = text_log(
+        "ci.log",
+        "Migrating: 2024_03_01_101500_create_orders_table",
+        "Migrated:  2024_03_01_101500_create_orders_table (0.02 seconds)",
+        "E   AssertionError: assert 3 == 4",
+    )
+    assert classifier.classify([log]).error_type is ErrorType.ASSERTION_FAILED
