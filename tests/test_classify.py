@@ -385,6 +385,35 @@ def test_the_same_message_about_two_elements_is_two_signatures(classifier: Class
             ("Migrating: 2024_03_01_101500_create_orders_table", "In Connection.php line 664:"),
             ErrorType.MIGRATION_FAILED,
         ),
+        (
+            ("java.lang.AssertionError: Status ", "Expected :200", "Actual   :401"),
+            ErrorType.AUTH_FAILED,
+        ),
+        (
+            (
+                "huggingface_hub.errors.GatedRepoError: 403 Client Error.",
+                "Cannot access gated repo for url",
+            ),
+            ErrorType.AUTH_FAILED,
+        ),
+        (
+            (
+                "Browser: 'chrome' was not found on your system.",
+                "Available browsers found are: firefox",
+            ),
+            ErrorType.BROWSER_NOT_INSTALLED,
+        ),
+        (
+            ("TimeoutError: waiting for selector `.cart-total` failed: timeout 30000ms exceeded",),
+            ErrorType.LOCATOR_NOT_FOUND,
+        ),
+        (
+            (
+                "FetchError: request to https://fonts.gstatic.com/s/inter/v1/a.woff2 failed, reason: ",
+                "    at ClientRequest.<anonymous> (node_modules/next/dist/compiled/node-fetch/index.js:1:6)",
+            ),
+            ErrorType.NETWORK_FLAKE,
+        ),
     ],
 )
 def test_where_the_message_comes_from_decides_its_type(
