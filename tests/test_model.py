@@ -27,7 +27,7 @@ from tests.builders import batch, text_log
 # A log no rule knows: a failed upload answered 401 by a tool nobody wrote a rule for.
 SILENT = (
     "Run dandi upload --existing refresh",
-    "2026-01-01 12:00:00 [ ERROR] HTTPError: 401 Client Error: Unauthorized for url: https://x",
+    "2026-01-01 12:00:00 [ ERROR] upload refused (401, unauthorized) for https://x",
     "Error: Process completed with exit code 1.",
 )
 
@@ -118,6 +118,15 @@ def test_calibration_keeps_the_confident_band_for_the_rules() -> None:
     assert Calibration(Platt(slope=nan), Platt())(0.9) == 0.05  # nor does a broken map
     assert Calibration(Platt(), Platt(intercept=nan))(0.9, "model") == 0.05
 
+
+
+def test_calibration_never_lifts_weak_evidence() -> None:
+    generous = Calibration(Platt(0.5, 2.0, agree=1.0, agree_share=0.8), Platt())
+    assert generous(0.3, "rules") == 0.3  # `unknown`, a bare traceback: not raised
+    assert generous(0.2, "rules", agrees=True) == 0.2
+    assert generous(0.6, "rules") > 0.9  # a verdict's score is mapped
+    strict = Calibration(Platt(1.0, -3.0), Platt())
+    assert strict(0.3, "rules") < 0.3  # weak evidence may be lowered
 
 def test_the_verdict_carries_the_calibrated_confidence_everywhere() -> None:
     log = text_log(

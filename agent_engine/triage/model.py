@@ -102,6 +102,12 @@ def logit(raw: float) -> float:
     return math.log(p / (1 - p))
 
 
+# Below this a rules score is weak evidence (a bare traceback, a recovered refusal, `unknown`):
+# the rules' map is fitted on verdicts, nearly all above it, and would lift such scores by
+# extrapolating, so it may lower them but never raise them.
+UNLIFTED = 0.5
+
+
 @dataclass(frozen=True, slots=True)
 class Platt:
     """A logistic map from a raw score to the chance of being right:
@@ -142,7 +148,10 @@ class Calibration:
             return round(max(0.05, min(MODEL_CAP, self.model(raw))), 2)
         if decided_by == "both":
             agrees = True
-        return round(max(0.05, min(0.99, self.rules(raw, agrees))), 2)
+        mapped = self.rules(raw, agrees)
+        if not raw >= UNLIFTED:  # weak evidence (or none): the map may lower it, never raise it
+            mapped = min(mapped, raw) if math.isfinite(raw) else 0.0
+        return round(max(0.05, min(0.99, mapped)), 2)
 
 
 class LinearModel:
