@@ -119,7 +119,6 @@ def test_calibration_keeps_the_confident_band_for_the_rules() -> None:
     assert Calibration(Platt(), Platt(intercept=nan))(0.9, "model") == 0.05
 
 
-
 def test_calibration_never_lifts_weak_evidence() -> None:
     generous = Calibration(Platt(0.5, 2.0, agree=1.0, agree_share=0.8), Platt())
     assert generous(0.3, "rules") == 0.3  # `unknown`, a bare traceback: not raised
@@ -127,6 +126,7 @@ def test_calibration_never_lifts_weak_evidence() -> None:
     assert generous(0.6, "rules") > 0.9  # a verdict's score is mapped
     strict = Calibration(Platt(1.0, -3.0), Platt())
     assert strict(0.3, "rules") < 0.3  # weak evidence may be lowered
+
 
 def test_the_verdict_carries_the_calibrated_confidence_everywhere() -> None:
     log = text_log(
