@@ -391,6 +391,14 @@ def test_the_same_message_about_two_elements_is_two_signatures(classifier: Class
         ),
         (
             (
+                'expected to find visible css ".cart h3" with text "Total" but there were no '
+                'matches. Also found "Subtotal"',
+            ),
+            ErrorType.LOCATOR_NOT_FOUND,
+        ),
+        (('expected to find text "Total: 12" in "Total: 11"',), ErrorType.ASSERTION_FAILED),
+        (
+            (
                 "huggingface_hub.errors.GatedRepoError: 403 Client Error.",
                 "Cannot access gated repo for url",
             ),
