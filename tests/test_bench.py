@@ -38,6 +38,13 @@ def test_the_runner_dispatches_accuracy(capsys: pytest.CaptureFixture[str]) -> N
     out = capsys.readouterr().out
     assert "held-out set" in out
     assert "macro F1" in out
+    untuned, tuned = (
+        out.split("== A1 on the tuned split")[0],
+        out.split("== A1 on the tuned split")[1],
+    )
+    assert "not named: no rule is written from this split" in untuned
+    assert not any(line.startswith("  ") and "/" in line for line in untuned.splitlines())
+    assert "misclassified:\n  " in tuned.split("== A1 on the corpus")[0]
 
 
 def test_b5_prints_heal_time_against_parsing(capsys: pytest.CaptureFixture[str]) -> None:
