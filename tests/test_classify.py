@@ -430,6 +430,20 @@ def test_where_the_message_comes_from_decides_its_type(
     assert classifier.classify([text_log("ci.log", *lines)]).error_type is expected
 
 
+def test_an_actual_value_is_a_status_only_when_it_reads_as_one(classifier: Classifier) -> None:
+    def verdict(actual: str) -> ErrorType:
+        log = text_log(
+            "ci.log",
+            "        \tError:      \tNot equal: ",
+            "        \t            \texpected: 202",
+            f"        \t            \tactual  : {actual}",
+        )
+        return classifier.classify([log]).error_type
+
+    assert verdict("500") is ErrorType.BACKEND_EXCEPTION
+    assert verdict("512") is not ErrorType.BACKEND_EXCEPTION  # a count, not a server error
+
+
 def test_a_finished_laravel_migration_is_not_the_failure(classifier: Classifier) -> None:
     log = text_log(
         "ci.log",
