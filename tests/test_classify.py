@@ -452,3 +452,111 @@ def test_a_finished_laravel_migration_is_not_the_failure(classifier: Classifier)
         "E   AssertionError: assert 3 == 4",
     )
     assert classifier.classify([log]).error_type is ErrorType.ASSERTION_FAILED
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (
+            (
+                'psql:/docker-entrypoint-initdb.d/init.sql:12: NOTICE:  relation "users" already '
+                "exists, skipping",
+                "E   AssertionError: assert 'draft' == 'published'",
+            ),
+            ErrorType.ASSERTION_FAILED,
+        ),
+        (
+            (
+                "o.s.s.a.AuthenticationManager: org.springframework.security.authentication."
+                "BadCredentialsException: Bad credentials",
+                "org.opentest4j.AssertionFailedError: expected: <42.0> but was: <40.0>",
+            ),
+            ErrorType.ASSERTION_FAILED,
+        ),
+        (
+            (
+                "requests.exceptions.HTTPError: 401 Client Error: Unauthorized for url: "
+                "https://api.example.com/v1/orders",
+            ),
+            ErrorType.AUTH_FAILED,
+        ),
+        (
+            ("error: RPC failed; HTTP 502 curl 22 The requested URL returned error: 502",),
+            ErrorType.NETWORK_FLAKE,
+        ),
+        (
+            ("  2024_03_01_101500_create_orders_table ........................ 3ms FAIL",),
+            ErrorType.MIGRATION_FAILED,
+        ),
+        (("Assert.Equal() Failure", "Expected: 200", "Actual:   500"), ErrorType.BACKEND_EXCEPTION),
+        (
+            (
+                "Caused by: org.apache.hc.client5.http.HttpHostConnectException: Connect to "
+                "http://localhost:8080 [localhost/127.0.0.1] failed: Connection refused",
+            ),
+            ErrorType.NAVIGATION_FAILED,
+        ),
+        (
+            (
+                "org.springframework.web.client.ResourceAccessException: I/O error on GET request "
+                'for "http://localhost:8080/actuator/health": Connection refused',
+            ),
+            ErrorType.HEALTH_CHECK_FAILED,
+        ),
+        (
+            (
+                "_____ ERROR collecting tests/test_version.py _____",
+                "E   pkg_resources.DistributionNotFound: The 'shop' distribution was not found "
+                "and is required by the application",
+            ),
+            ErrorType.TEST_COLLECTION_ERROR,
+        ),
+    ],
+)
+def test_look_alikes_of_a_cause_are_not_that_cause(
+    classifier: Classifier, lines: tuple[str, ...], expected: ErrorType
+) -> None:
+    assert classifier.classify([text_log("ci.log", *lines)]).error_type is expected
+
+
+@pytest.mark.parametrize(
+    ("lines", "rule_id"),
+    [
+        (
+            (
+                "HTTPError: 403 Client Error: rate limit exceeded for url: "
+                "https://api.github.com/repos/acme/tool/releases/latest",
+            ),
+            "auth.api-refused",
+        ),
+        (
+            (
+                'error: duplicate key value violates unique constraint "users_pkey"',
+                "    at Seeder._waterfallBatch (/app/node_modules/knex/lib/migrations/seed/"
+                "Seeder.js:118:23)",
+            ),
+            "migration.runner-frames",
+        ),
+        (
+            (
+                "TimeoutError: waiting for selector `.spinner` to be hidden failed: timeout "
+                "30000ms exceeded",
+            ),
+            "playwright.element-not-found",
+        ),
+        (
+            (
+                "o.s.s.a.AuthenticationManager: org.springframework.security.authentication."
+                "BadCredentialsException: Bad credentials",
+            ),
+            "auth.api-refused",
+        ),
+    ],
+)
+def test_what_only_looks_like_a_cause_is_not_read_as_it(
+    classifier: Classifier, lines: tuple[str, ...], rule_id: str
+) -> None:
+    # a rule's reading of a look-alike (the model may still guess from the words)
+    verdict = classifier.classify([text_log("ci.log", *lines)])
+    assert rule_id not in {e.rule_id for e in verdict.evidence}
+    assert verdict.decided_by != "rules" or verdict.confidence < 0.5
