@@ -120,12 +120,6 @@ def _reliability(title: str, points: list[Point], calibrate: Any) -> None:
             )
 
 
-def _agrees(model: learned.LinearModel, verdict: str, evidence: list[list[Any]]) -> bool:
-    """The model, reading the verdict's evidence lines and their context, names its type."""
-    lines = [learned.Salient("", 0, t, " ".join([t, *around])) for t, around in evidence]
-    return bool(lines) and model.opinion(lines).error_type.value == verdict
-
-
 def main() -> int:
     from sklearn.model_selection import GroupKFold  # noqa: PLC0415 - a dev extra
 
@@ -164,7 +158,7 @@ def main() -> int:
             if seen["decided_by"] == "model":
                 model_points.append((float(seen["confidence"]), True, ok))
             else:
-                agrees = _agrees(fold_model, seen["verdict"], seen["evidence"])
+                agrees = fold_model.names(seen["evidence"]) == ErrorType(seen["verdict"])
                 rules_points.append((float(seen["confidence"]), agrees, ok))
         print(f"  fold {fold + 1}: {fold_right}/{len(test)} right (no repository in two folds)")
     print(

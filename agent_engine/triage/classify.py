@@ -485,13 +485,9 @@ def _calibrated(
 def _named_by_model(verdict: Classification, model: LinearModel | None) -> ErrorType | None:
     """The type the model names from the verdict's evidence lines and their context (no
     second read of the logs), or None without a model or evidence."""
-    if model is None or not verdict.evidence or verdict.decided_by == "model":
+    if model is None or verdict.decided_by == "model":
         return None
-    lines = [
-        Salient(e.log, e.line, e.text, " ".join([e.text, *(c.text for c in e.context)]))
-        for e in verdict.evidence
-    ]
-    return model.opinion(lines).error_type
+    return model.names((e.text, [c.text for c in e.context]) for e in verdict.evidence)
 
 
 def _key(line: str, failed: list[FailedTest]) -> str:

@@ -175,6 +175,12 @@ class LinearModel:
         text = resources.files("agent_engine.triage").joinpath("model.json").read_text()
         return cls(json.loads(text))
 
+    def names(self, evidence: Iterable[tuple[str, Sequence[str]]]) -> ErrorType | None:
+        """The type the model names from evidence lines, each with the lines around it (no
+        second read of the logs), or None without evidence."""
+        lines = [Salient("", 0, text, " ".join([text, *around])) for text, around in evidence]
+        return self.opinion(lines).error_type if lines else None
+
     def opinion(self, lines: Sequence[Salient]) -> Opinion:
         present = features(s.context for s in lines) & self.weights.keys()
         scores = list(self.bias)
