@@ -422,41 +422,7 @@ def test_the_same_message_about_two_elements_is_two_signatures(classifier: Class
             ),
             ErrorType.NETWORK_FLAKE,
         ),
-    ],
-)
-def test_where_the_message_comes_from_decides_its_type(
-    classifier: Classifier, lines: tuple[str, ...], expected: ErrorType
-) -> None:
-    assert classifier.classify([text_log("ci.log", *lines)]).error_type is expected
-
-
-def test_an_actual_value_is_a_status_only_when_it_reads_as_one(classifier: Classifier) -> None:
-    def verdict(actual: str) -> ErrorType:
-        log = text_log(
-            "ci.log",
-            "        \tError:      \tNot equal: ",
-            "        \t            \texpected: 202",
-            f"        \t            \tactual  : {actual}",
-        )
-        return classifier.classify([log]).error_type
-
-    assert verdict("500") is ErrorType.BACKEND_EXCEPTION
-    assert verdict("512") is not ErrorType.BACKEND_EXCEPTION  # a count, not a server error
-
-
-def test_a_finished_laravel_migration_is_not_the_failure(classifier: Classifier) -> None:
-    log = text_log(
-        "ci.log",
-        "Migrating: 2024_03_01_101500_create_orders_table",
-        "Migrated:  2024_03_01_101500_create_orders_table (0.02 seconds)",
-        "E   AssertionError: assert 3 == 4",
-    )
-    assert classifier.classify([log]).error_type is ErrorType.ASSERTION_FAILED
-
-
-@pytest.mark.parametrize(
-    ("lines", "expected"),
-    [
+        # look-alikes of a cause are not that cause
         (
             (
                 'psql:/docker-entrypoint-initdb.d/init.sql:12: NOTICE:  relation "users" already '
@@ -513,10 +479,34 @@ def test_a_finished_laravel_migration_is_not_the_failure(classifier: Classifier)
         ),
     ],
 )
-def test_look_alikes_of_a_cause_are_not_that_cause(
+def test_where_the_message_comes_from_decides_its_type(
     classifier: Classifier, lines: tuple[str, ...], expected: ErrorType
 ) -> None:
     assert classifier.classify([text_log("ci.log", *lines)]).error_type is expected
+
+
+def test_an_actual_value_is_a_status_only_when_it_reads_as_one(classifier: Classifier) -> None:
+    def verdict(actual: str) -> ErrorType:
+        log = text_log(
+            "ci.log",
+            "        \tError:      \tNot equal: ",
+            "        \t            \texpected: 202",
+            f"        \t            \tactual  : {actual}",
+        )
+        return classifier.classify([log]).error_type
+
+    assert verdict("500") is ErrorType.BACKEND_EXCEPTION
+    assert verdict("512") is not ErrorType.BACKEND_EXCEPTION  # a count, not a server error
+
+
+def test_a_finished_laravel_migration_is_not_the_failure(classifier: Classifier) -> None:
+    log = text_log(
+        "ci.log",
+        "Migrating: 2024_03_01_101500_create_orders_table",
+        "Migrated:  2024_03_01_101500_create_orders_table (0.02 seconds)",
+        "E   AssertionError: assert 3 == 4",
+    )
+    assert classifier.classify([log]).error_type is ErrorType.ASSERTION_FAILED
 
 
 @pytest.mark.parametrize(
