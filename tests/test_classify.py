@@ -550,3 +550,217 @@ def test_what_only_looks_like_a_cause_is_not_read_as_it(
     verdict = classifier.classify([text_log("ci.log", *lines)])
     assert rule_id not in {e.rule_id for e in verdict.evidence}
     assert verdict.decided_by != "rules" or verdict.confidence < 0.5
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        # package managers that failed on the network: the install stage, by precedence
+        (
+            (
+                "warning: spurious network error (1 tries remaining): failed to get 200 response "
+                "from `https://crates.io/api/v1/crates/serde/1.0.1/download`, got 502",
+                "error: failed to download from `https://crates.io/api/v1/crates/serde/1.0.1/"
+                "download`",
+            ),
+            ErrorType.DEPENDENCY_INSTALL_FAILED,
+        ),
+        (
+            (
+                "Gem::RemoteFetcher::FetchError: Errno::ECONNRESET: Connection reset by peer - "
+                "SSL_connect (https://rubygems.org/gems/rake-13.0.6.gem)",
+            ),
+            ErrorType.DEPENDENCY_INSTALL_FAILED,
+        ),
+        (
+            (
+                "CondaHTTPError: HTTP 000 CONNECTION FAILED for url "
+                "<https://conda.anaconda.org/conda-forge/noarch/repodata.json>",
+            ),
+            ErrorType.DEPENDENCY_INSTALL_FAILED,
+        ),
+        (
+            (
+                "[ERROR] Failed to execute goal on project shop: Could not collect dependencies "
+                "for project com.acme:shop:jar:2.1",
+            ),
+            ErrorType.DEPENDENCY_INSTALL_FAILED,
+        ),
+        (
+            (
+                '  File "/opt/venv/lib/python3.9/site-packages/pip/_internal/network/download.py",'
+                " line 131, in _get_http_response_filename",
+                "pip._vendor.urllib3.exceptions.ReadTimeoutError: HTTPSConnectionPool("
+                "host='files.pythonhosted.org', port=443): Read timed out.",
+            ),
+            ErrorType.DEPENDENCY_INSTALL_FAILED,
+        ),
+        (
+            (
+                "[pipenv.exceptions.ResolutionFailure]: Warning: Your dependencies could not be "
+                "resolved. You likely have a mismatch in your sub-dependencies.",
+            ),
+            ErrorType.DEPENDENCY_INSTALL_FAILED,
+        ),
+        (
+            (
+                'go: downloading github.com/acme/kit v1.4.0: Get "https://proxy.golang.org/'
+                'github.com/acme/kit/@v/v1.4.0.zip": dial tcp 142.250.1.1:443: i/o timeout',
+            ),
+            ErrorType.DEPENDENCY_INSTALL_FAILED,
+        ),
+        # the database, as PHP and Go clients report it
+        (
+            (
+                "  SQLSTATE[HY000] [2002] Connection refused (SQL: select * from information_schema"
+                ".tables where table_schema = shop and table_name = migrations)",
+            ),
+            ErrorType.DATABASE_UNAVAILABLE,
+        ),
+        (
+            (
+                "--- FAIL: TestOrders (0.00s)",
+                "    db_test.go:41: dial tcp 127.0.0.1:5432: connect: connection refused",
+            ),
+            ErrorType.DATABASE_UNAVAILABLE,
+        ),
+        (
+            (" * Starting PostgreSQL 14 database server", "The PostgreSQL server failed to start."),
+            ErrorType.DATABASE_UNAVAILABLE,
+        ),
+        (
+            (
+                "../venv/lib/python3.11/site-packages/django/db/backends/base/creation.py:78: in "
+                "create_test_db",
+                "E   django.db.utils.OperationalError: (1054, \"Unknown column 'shop_order.note'\")",
+            ),
+            ErrorType.MIGRATION_FAILED,
+        ),
+        # elements that are not there, in mobile and Robot Framework UI tests
+        (
+            (
+                "androidx.test.espresso.NoMatchingViewException: No views in hierarchy found "
+                "matching: with id is <com.acme.shop:id/checkout>",
+            ),
+            ErrorType.LOCATOR_NOT_FOUND,
+        ),
+        (
+            (
+                "    testCheckout(): Failed to get matching snapshot: No matches found for Elements "
+                "matching predicate '\"pay_button\" IN identifiers'",
+            ),
+            ErrorType.LOCATOR_NOT_FOUND,
+        ),
+        (
+            ("Element locator 'css=#pay' did not match any elements after 10 seconds",),
+            ErrorType.LOCATOR_NOT_FOUND,
+        ),
+        (
+            (
+                "    Test timeout of 30000ms exceeded.",
+                "    Error: page.waitForSelector: Test timeout of 30000ms exceeded.",
+                "      - waiting for locator('#cart') to be visible",
+            ),
+            ErrorType.LOCATOR_NOT_FOUND,
+        ),
+        # the browser
+        (
+            (
+                "SessionNotCreatedError: session not created: Chrome version must be between 71 "
+                "and 75",
+            ),
+            ErrorType.BROWSER_NOT_INSTALLED,
+        ),
+        (
+            (
+                "Error: Failed to launch chrome! spawn /app/node_modules/puppeteer/.local-chromium"
+                "/linux-818858/chrome-linux/chrome ENOENT",
+            ),
+            ErrorType.BROWSER_NOT_INSTALLED,
+        ),
+        # the app never came up; the app refused; the login page answered
+        (
+            (
+                "Cypress could not verify that this server is running:",
+                "  > http://localhost:8080",
+                "Cypress failed to verify that your server is running.",
+            ),
+            ErrorType.HEALTH_CHECK_FAILED,
+        ),
+        (("Server has taken more than 60000ms to start.",), ErrorType.HEALTH_CHECK_FAILED),
+        (
+            (
+                "[ERROR] Failed to execute goal org.springframework.boot:spring-boot-maven-plugin:"
+                "3.1.0:start (pre-integration-test) on project web: Spring application did not "
+                "start before the configured timeout (30000ms -> [Help 1]",
+            ),
+            ErrorType.HEALTH_CHECK_FAILED,
+        ),
+        (
+            (
+                "GuzzleHttp\\Exception\\ConnectException: cURL error 7: Failed to connect to "
+                "127.0.0.1 port 8000: Connection refused",
+            ),
+            ErrorType.NAVIGATION_FAILED,
+        ),
+        (
+            (
+                "Error: Timed out 5000ms waiting for expect(page).toHaveURL(expected)",
+                "Expected pattern: /.*dashboard/",
+                'Received string:  "http://localhost:3000/users/sign_in?return_to=%2Fdashboard"',
+            ),
+            ErrorType.AUTH_FAILED,
+        ),
+        (
+            (
+                "E   botocore.exceptions.ClientError: An error occurred (InvalidAccessKeyId) when "
+                "calling the PutObject operation: The AWS Access Key Id you provided does not "
+                "exist in our records.",
+            ),
+            ErrorType.AUTH_FAILED,
+        ),
+        (
+            (
+                "Error: You did not provide an API key. You need to provide your API key in the Authorization header",
+            ),
+            ErrorType.AUTH_FAILED,
+        ),
+        # the machine and the runner
+        (
+            (
+                "Your build has exceeded the memory limit of 4G on 1 container. The results of "
+                "this build are likely invalid.",
+            ),
+            ErrorType.RESOURCE_EXHAUSTED,
+        ),
+        (
+            (
+                "error: test failed, to rerun pass `--lib`",
+                "  process didn't exit successfully: `/build/target/debug/deps/shop-9f1c` "
+                "(signal: 9, SIGKILL: kill)",
+            ),
+            ErrorType.RESOURCE_EXHAUSTED,
+        ),
+        (
+            ("Build timed out (after 90 minutes). Marking the build as aborted.",),
+            ErrorType.RUNNER_CANCELLED,
+        ),
+        (
+            ("=== RUN   TestWatch", "SIGQUIT: quit", "PC=0x46c0e1 m=0 sigcode=0"),
+            ErrorType.TEST_TIMEOUT,
+        ),
+        # a data file the tests read is not there
+        (
+            (
+                "ERROR: test_load_examples (test_handler.HandlerTest)",
+                "FileNotFoundError: [Errno 2] No such file or directory: "
+                "'/build/shop-1.2/tests/data/orders.csv'",
+            ),
+            ErrorType.SEED_DATA_MISSING,
+        ),
+    ],
+)
+def test_more_stacks_name_the_same_causes(
+    classifier: Classifier, lines: tuple[str, ...], expected: ErrorType
+) -> None:
+    assert classifier.classify([text_log("ci.log", *lines)]).error_type is expected
