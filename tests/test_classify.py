@@ -758,9 +758,105 @@ def test_what_only_looks_like_a_cause_is_not_read_as_it(
             ),
             ErrorType.SEED_DATA_MISSING,
         ),
+        (
+            ("c++: fatal error: Killed signal terminated program cc1plus",),
+            ErrorType.RESOURCE_EXHAUSTED,
+        ),
+        (
+            ("E   botocore.exceptions.NoCredentialsError: Unable to locate credentials",),
+            ErrorType.AUTH_FAILED,
+        ),
+        (
+            (
+                "E   FileNotFoundError: [Errno 2] No such file or directory: "
+                "'tests/data/orders.csv'",
+            ),
+            ErrorType.SEED_DATA_MISSING,
+        ),
     ],
 )
 def test_more_stacks_name_the_same_causes(
     classifier: Classifier, lines: tuple[str, ...], expected: ErrorType
 ) -> None:
     assert classifier.classify([text_log("ci.log", *lines)]).error_type is expected
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        # a metadata warning of a build that went on to run its tests
+        (
+            (
+                "[WARNING] Could not transfer metadata com.acme:lib:1.0-SNAPSHOT/maven-metadata.xml"
+                " from/to maven-default-http-blocker (http://0.0.0.0/): Blocked mirror for "
+                "repositories: [snapshots (http://repo.acme.test/snapshots, default, releases)]",
+                "[ERROR] Tests run: 3, Failures: 1, Errors: 0, Skipped: 0 <<< FAILURE!",
+                "org.opentest4j.AssertionFailedError: expected: <4> but was: <5>",
+            ),
+            ErrorType.ASSERTION_FAILED,
+        ),
+        # a wait loop that reached the database
+        (
+            (
+                "2024/01/01 12:00:00 Waiting for: tcp://localhost:5432",
+                "2024/01/01 12:00:00 Problem with dial: dial tcp 127.0.0.1:5432: connect: "
+                "connection refused. Sleeping 1s",
+                "2024/01/01 12:00:02 Connected to tcp://localhost:5432",
+                "E   assert 3 == 4",
+            ),
+            ErrorType.ASSERTION_FAILED,
+        ),
+        # the test database could not be built: the environment, not a migration
+        (
+            (
+                "../venv/lib/python3.11/site-packages/django/db/backends/base/creation.py:62: in "
+                "create_test_db",
+                "E   django.db.utils.ProgrammingError: permission denied to create database",
+            ),
+            ErrorType.DATABASE_UNAVAILABLE,
+        ),
+        # a test of the logout flow expects the login page
+        (
+            (
+                "  1) [chromium] › tests/logout.spec.ts:12:7 › logout returns to the login page",
+                '    Expected string: "http://localhost:3000/login"',
+                '    Received string: "http://localhost:3000/login?loggedOut=1"',
+            ),
+            ErrorType.ASSERTION_FAILED,
+        ),
+        # cargo's wrapper around a submodule that was not checked out is not a registry outage
+        (
+            (
+                "error: failed to get `proto-gen` as a dependency of package `server v0.1.0 "
+                "(/home/runner/work/app/app/server)`",
+                "Caused by:",
+                "  failed to read `/home/runner/work/app/app/vendor/proto-gen/Cargo.toml`",
+            ),
+            ErrorType.UNKNOWN,
+        ),
+        # the saved login the tests load was never written
+        (
+            (
+                "E   FileNotFoundError: [Errno 2] No such file or directory: "
+                "'/home/runner/work/app/app/tests/e2e/.auth/user.json'",
+            ),
+            ErrorType.AUTH_FAILED,
+        ),
+        # a second start of a database that is already running
+        (
+            (
+                'FATAL:  lock file "/var/run/postgresql/.s.PGSQL.5432.lock" already exists',
+                "     Failure/Error: expect(user.full_name).to eq('Ada Lovelace')",
+            ),
+            ErrorType.ASSERTION_FAILED,
+        ),
+    ],
+)
+def test_look_alikes_of_the_new_readings_keep_their_cause(
+    classifier: Classifier, lines: tuple[str, ...], expected: ErrorType
+) -> None:
+    verdict = classifier.classify([text_log("ci.log", *lines)])
+    if expected is ErrorType.UNKNOWN:  # no rule reads it: at most a weak guess
+        assert verdict.decided_by != "rules" or verdict.confidence < 0.5
+    else:
+        assert verdict.error_type is expected
