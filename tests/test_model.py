@@ -50,6 +50,13 @@ def test_tokens_blur_numbers_but_keep_three_digit_codes() -> None:
     assert {"error 401", "401", "error"} <= features(["Error 401"])
 
 
+def test_the_words_inside_identifiers_are_features_of_their_own() -> None:
+    found = features(["androidx.test.espresso.NoMatchingViewException: HTTPError"])
+    assert {"~matching", "~view", "~exception", "~http", "~error"} <= found
+    assert "~no" not in found  # two letters say too little
+    assert features(["connection_refused"]) >= {"connection_refused", "~connection", "~refused"}
+
+
 def test_an_opinion_is_the_softmax_of_bias_and_present_weights() -> None:
     line = Salient("ci.log", 3, "HTTP 401 Unauthorized", "HTTP 401 Unauthorized")
     opinion = toy_model().opinion([line])

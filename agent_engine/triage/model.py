@@ -23,7 +23,7 @@ from typing import Any, BinaryIO
 from agent_engine.taxonomy import ErrorType
 from agent_engine.triage.scan import Scanner, ScanStats
 
-VERSION = 1
+VERSION = 2  # 2: identifiers' words (CamelCase split) are features too
 MAX_LINES = 400  # salient lines read per run: the first 100 and the last 300
 # Lines worth reading when no rule has spoken: what failure output looks like in any stack.
 SALIENT = (
@@ -32,6 +32,9 @@ SALIENT = (
     r"traceback|exit(ed)? (code|status)|abort|crash|no such|warning:|\b[45][0-9][0-9]\b)"
 )
 _WORD = re.compile(r"[a-z][a-z0-9_]*|[0-9]+")
+# The words inside an identifier (NoMatchingViewException: no, matching, view, exception), so
+# that stacks naming the same thing in their own identifiers share features.
+_SUBWORD = re.compile(r"[A-Za-z][a-z0-9]+|[A-Z]+(?![a-z])")
 _CONTEXT_LINES = 1
 MODEL_CAP = 0.85  # the model never claims the confident band: that is the rules' own
 
@@ -42,13 +45,20 @@ def tokens(line: str) -> list[str]:
     return [w if not w.isdigit() else (w if len(w) == 3 else "N") for w in found if len(w) > 1]
 
 
+def subwords(line: str) -> set[str]:
+    """The words inside the line's identifiers, lower case and marked `~` (`~view`)."""
+    return {f"~{w.lower()}" for w in _SUBWORD.findall(line) if len(w) > 2}
+
+
 def features(lines: Iterable[str]) -> set[str]:
-    """Tokens and adjacent token pairs of the lines (presence, not counts)."""
+    """Tokens, adjacent token pairs and identifiers' words of the lines (presence, not
+    counts)."""
     out: set[str] = set()
     for line in lines:
         words = tokens(line)
         out.update(words)
         out.update(f"{a} {b}" for a, b in itertools.pairwise(words))
+        out.update(subwords(line))
     return out
 
 
