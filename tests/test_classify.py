@@ -773,6 +773,25 @@ def test_what_only_looks_like_a_cause_is_not_read_as_it(
             ),
             ErrorType.SEED_DATA_MISSING,
         ),
+        (
+            (
+                "    Test timeout of 30000ms exceeded.",
+                "    Error: page.goto: Test timeout of 30000ms exceeded.",
+                '      - navigating to "http://localhost:3000/orders", waiting until "load"',
+            ),
+            ErrorType.TEST_TIMEOUT,
+        ),
+        (
+            ("Error: page.goto: net::ERR_CONNECTION_REFUSED at http://localhost:3000/orders",),
+            ErrorType.NAVIGATION_FAILED,
+        ),
+        (
+            (
+                "aiohttp.client_exceptions.ClientConnectorError: Cannot connect to host "
+                "api.example.org:443 ssl:default [Temporary failure in name resolution]",
+            ),
+            ErrorType.NETWORK_FLAKE,
+        ),
     ],
 )
 def test_more_stacks_name_the_same_causes(
