@@ -792,6 +792,58 @@ def test_what_only_looks_like_a_cause_is_not_read_as_it(
             ),
             ErrorType.NETWORK_FLAKE,
         ),
+        (
+            (
+                "Microsoft.Data.SqlClient.SqlException : A network-related or instance-specific "
+                "error occurred while establishing a connection to SQL Server. (provider: TCP "
+                "Provider, error: 0 - A connection attempt failed because the connected party did "
+                "not properly respond after a period of time)",
+            ),
+            ErrorType.DATABASE_UNAVAILABLE,
+        ),
+        (
+            ("  Npgsql.NpgsqlException : Failed to connect to 127.0.0.1:5432",),
+            ErrorType.DATABASE_UNAVAILABLE,
+        ),
+        (
+            (
+                "java.sql.SQLTransientConnectionException: HikariPool-1 - Connection is not "
+                "available, request timed out after 30000ms.",
+            ),
+            ErrorType.DATABASE_UNAVAILABLE,
+        ),
+        (
+            (
+                "  /src/Shop/Shop.csproj : error NU1100: Unable to resolve 'Serilog (>= 3.1.0)' for 'net8.0'.",
+            ),
+            ErrorType.DEPENDENCY_INSTALL_FAILED,
+        ),
+        (
+            (
+                "In CurlDownloader.php line 390:",
+                "  curl error 28 while downloading https://repo.packagist.org/packages.json: "
+                "Operation timed out after 10000 milliseconds",
+            ),
+            ErrorType.DEPENDENCY_INSTALL_FAILED,
+        ),
+        (
+            (
+                "AssertionError: Timed out retrying after 4000ms: expected "
+                "'http://localhost:3000/login?redirect=%2Fdashboard' to include '/dashboard'",
+            ),
+            ErrorType.AUTH_FAILED,
+        ),
+        (
+            ("     Ferrum::TimeoutError:", "       Timed out waiting for response."),
+            ErrorType.TEST_TIMEOUT,
+        ),
+        (
+            (
+                "E   FileNotFoundError: [Errno 2] No such file or directory: "
+                "'tests/storageState.json'",
+            ),
+            ErrorType.AUTH_FAILED,
+        ),
     ],
 )
 def test_more_stacks_name_the_same_causes(
@@ -868,6 +920,53 @@ def test_more_stacks_name_the_same_causes(
                 "     Failure/Error: expect(user.full_name).to eq('Ada Lovelace')",
             ),
             ErrorType.ASSERTION_FAILED,
+        ),
+        # a Jest test of the app's error path prints the app's words
+        (
+            (
+                "  console.error",
+                "    failed to connect to database: Error: mock failure",
+                "    expect(received).toBe(expected) // Object.is equality",
+                "    Expected: 3",
+                "    Received: 2",
+            ),
+            ErrorType.ASSERTION_FAILED,
+        ),
+        # the Gradle daemon's housekeeping after a failed test
+        (
+            (
+                "    org.opentest4j.AssertionFailedError: expected: <4> but was: <3>",
+                "> Task :app:test FAILED",
+                "Expiring Daemon because JVM heap space is exhausted",
+            ),
+            ErrorType.ASSERTION_FAILED,
+        ),
+        # a MySQL wait loop that reached the server
+        (
+            (
+                "mysqladmin: connect to server at '127.0.0.1' failed",
+                "error: 'Can't connect to MySQL server on '127.0.0.1:3306' (111)'",
+                "mysqld is alive",
+                "E   assert 3 == 4",
+            ),
+            ErrorType.ASSERTION_FAILED,
+        ),
+        # a test's settings file not copied next to it is not seed data
+        (
+            (
+                "  Failed Shop.Tests.OrderTests.Totals [3 ms]",
+                "  System.IO.FileNotFoundException : Could not find file "
+                "'/src/Shop.Tests/bin/Debug/net8.0/appsettings.Test.json'.",
+            ),
+            ErrorType.UNKNOWN,
+        ),
+        # an older Playwright closing a page still loading when the test's time ran out
+        (
+            (
+                "    Test timeout of 30000ms exceeded.",
+                "    Error: page.goto: Navigation failed because page was closed!",
+            ),
+            ErrorType.TEST_TIMEOUT,
         ),
     ],
 )
