@@ -861,6 +861,15 @@ def test_the_same_message_about_two_elements_is_two_signatures(classifier: Class
             ),
             ErrorType.TEST_TIMEOUT,
         ),
+        # the git host's 500 on a fetch is a third party's outage, not the app's
+        (
+            (
+                "error: RPC failed; HTTP 500 curl 22 The requested URL returned error: 500 "
+                "Internal Server Error",
+                "fatal: expected flush after ref listing",
+            ),
+            ErrorType.NETWORK_FLAKE,
+        ),
     ],
 )
 def test_where_the_message_comes_from_decides_its_type(
