@@ -870,6 +870,178 @@ def test_the_same_message_about_two_elements_is_two_signatures(classifier: Class
             ),
             ErrorType.NETWORK_FLAKE,
         ),
+        # a test of the app's own 401 path that got a 400 is a mismatch, not a failed login
+        (
+            (
+                "1 expectation failed.",
+                "Expected status code <401> but was <400>.",
+            ),
+            ErrorType.ASSERTION_FAILED,
+        ),
+        (
+            ('  Error: expected 401 "Unauthorized", got 400 "Bad Request"',),
+            ErrorType.ASSERTION_FAILED,
+        ),
+        (
+            ("Expected status code <200> but was <401>.",),
+            ErrorType.AUTH_FAILED,
+        ),
+        (
+            (
+                "Caused by: com.gargoylesoftware.htmlunit.FailingHttpStatusCodeException: 500 /blog.jsp",
+            ),
+            ErrorType.BACKEND_EXCEPTION,
+        ),
+        # Travis withholding a pull request's secrets, alone
+        (
+            (
+                "Encrypted environment variables have been removed for security reasons.",
+                "See https://docs.travis-ci.com/user/pull-requests/#pull-requests-and-security-restrictions",
+            ),
+            ErrorType.AUTH_FAILED,
+        ),
+        (
+            (
+                "error: Could not resolve authentication method. Expected either apiKey or authToken to be set.",
+            ),
+            ErrorType.AUTH_FAILED,
+        ),
+        # an action's name in the id slot is a routing bug; a numeric id is a missing record
+        (
+            (
+                "Couldn't find User with id=sign_out (ActiveRecord::RecordNotFound)",
+                "./app/controllers/users_controller.rb:5:in `show'",
+            ),
+            ErrorType.BACKEND_EXCEPTION,
+        ),
+        (
+            ("ActiveRecord::RecordNotFound: Couldn't find User with 'id'=42",),
+            ErrorType.SEED_DATA_MISSING,
+        ),
+        # Selenium's own server, not the app, refused the connection
+        (
+            (
+                "[09:03:07] I/hosted - Using the selenium server at http://localhost:4444/wd/hub",
+                "[09:03:07] E/launcher - Error message: ECONNREFUSED connect ECONNREFUSED 127.0.0.1:4444",
+            ),
+            ErrorType.BROWSER_NOT_INSTALLED,
+        ),
+        (
+            ("E   FileNotFoundError: [Errno 2] No such file or directory: 'chromedriver'",),
+            ErrorType.BROWSER_NOT_INSTALLED,
+        ),
+        (
+            (
+                '   Expected element <#results> to be visible  - expected "visible" but got: "not visible"',
+            ),
+            ErrorType.LOCATOR_NOT_FOUND,
+        ),
+        # Playwright for Java names no method in its timeout: the frames do
+        (
+            (
+                "com.microsoft.playwright.TimeoutError: ",
+                "  message='Timeout 30000ms exceeded.",
+                '-   - waiting for locator("li[role=option]").first() to be visible',
+                "\tat com.microsoft.playwright.impl.LocatorImpl.waitFor(LocatorImpl.java:667)",
+            ),
+            ErrorType.LOCATOR_NOT_FOUND,
+        ),
+        # a connection error to the job's own machine is the app, not a remote service
+        (
+            (
+                "urllib3.exceptions.MaxRetryError: HTTPConnectionPool(host='localhost', port=34113): Max retries exceeded with url: /ogc/collections (Caused by NewConnectionError('Connection refused'))",
+            ),
+            ErrorType.NAVIGATION_FAILED,
+        ),
+        (
+            (
+                '    api_test.go:41: Get "http://localhost:8080/api/items": dial tcp 127.0.0.1:8080: connect: connection refused',
+            ),
+            ErrorType.NAVIGATION_FAILED,
+        ),
+        (
+            ("2020/02/14 22:10:19 ping err:dial tcp [::1]:32768: connect: connection refused",),
+            ErrorType.DATABASE_UNAVAILABLE,
+        ),
+        (
+            ("SQLSTATE[HYT00]: [Microsoft][ODBC Driver 18 for SQL Server]Login timeout expired",),
+            ErrorType.DATABASE_UNAVAILABLE,
+        ),
+        (
+            (
+                "subprocess.CalledProcessError: Command 'python -m alembic.config upgrade head' returned non-zero exit status 1.",
+            ),
+            ErrorType.MIGRATION_FAILED,
+        ),
+        (
+            (
+                "Build execution time has reached the maximum allowed time for your plan (60 minutes).",
+            ),
+            ErrorType.RUNNER_CANCELLED,
+        ),
+        (
+            ("The job exceeded the maximum log length, and has been terminated.",),
+            ErrorType.RUNNER_CANCELLED,
+        ),
+        (
+            (
+                "[ RUN      ] StorageTest.Upload",
+                "ERROR: Aborting VM command due to timeout of 7200 seconds",
+            ),
+            ErrorType.RUNNER_CANCELLED,
+        ),
+        (
+            ("18 06 2018 22:49:29.639:ERROR [launcher.sauce]: Heartbeat to chrome latest failed",),
+            ErrorType.NETWORK_FLAKE,
+        ),
+        (
+            (
+                "The Cypress App could not be downloaded.",
+                "Error: connect ETIMEDOUT 104.25.215.23:443",
+            ),
+            ErrorType.DEPENDENCY_INSTALL_FAILED,
+        ),
+        (
+            ("** (Mix) Could not find an SCM for dependency :tzdata from Timex.Mixfile",),
+            ErrorType.DEPENDENCY_INSTALL_FAILED,
+        ),
+        # test builds that do not compile, in five languages
+        (
+            ("./store_test.go:52: undefined: ErrClosed",),
+            ErrorType.TEST_COLLECTION_ERROR,
+        ),
+        (
+            (
+                "error[E0432]: unresolved import `crate::store::Pool`",
+                "  --> tests/pool.rs:1:5",
+            ),
+            ErrorType.TEST_COLLECTION_ERROR,
+        ),
+        (
+            (
+                "  Tests.cs(30,26): error CS0246: The type or namespace name 'Fixture' could not be found",
+            ),
+            ErrorType.TEST_COLLECTION_ERROR,
+        ),
+        (
+            (
+                "== Compilation error in file test/app_test.exs ==",
+                "** (TokenMissingError) test/app_test.exs:58: missing terminator: end",
+            ),
+            ErrorType.TEST_COLLECTION_ERROR,
+        ),
+        (
+            (
+                "PHP Fatal error:  require_once(): Failed opening required 'vendor/autoload.php' (include_path='.')",
+            ),
+            ErrorType.TEST_COLLECTION_ERROR,
+        ),
+        (
+            (
+                "/home/ci/app/spec/cli/upload_spec.rb:3:in `<top (required)>': uninitialized constant App::Upload (NameError)",
+            ),
+            ErrorType.TEST_COLLECTION_ERROR,
+        ),
     ],
 )
 def test_where_the_message_comes_from_decides_its_type(

@@ -85,6 +85,7 @@ class _Tally:
     found: dict[str, list[_Found]] = field(default_factory=dict)
     recovered_at: dict[tuple[ErrorType, int], int] = field(default_factory=dict)
     lifted: dict[int, float] = field(default_factory=dict)  # id(found) -> its message's weight
+    unlike: set[tuple[ErrorType, int, int]] = field(default_factory=set)  # (type, log, line)
     stats: ScanStats = field(default_factory=ScanStats)
     reports: set[int] = field(default_factory=set)  # the indices of JUnit reports
 
@@ -194,6 +195,9 @@ class Classifier:
             if rule.effect is Effect.RECOVERED:
                 tally.recovered_at[(rule.type, index)] = line
                 continue
+            if rule.effect is Effect.UNLIKE:
+                tally.unlike.add((rule.type, index, line))
+                continue
             tally.keep(_Found((index, line), rule, _evidence(name, hit, rule)))
 
     def _add_cases(self, cases: list[Case], collector: FailureCollector) -> None:
@@ -263,6 +267,8 @@ def _per_type(tally: _Tally) -> dict[ErrorType, list[_Found]]:
     for kept in tally.found.values():
         for found in kept:
             key = (found.rule.type, *found.order)
+            if key in tally.unlike:
+                continue  # the line only looks like this type
             if key not in best or tally.weight(found) > tally.weight(best[key]):
                 best[key] = found
     per_type: dict[ErrorType, list[_Found]] = {}

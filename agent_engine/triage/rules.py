@@ -25,6 +25,7 @@ BUILTIN_PACKS = (
     "node",
     "ruby",
     "jvm",
+    "build",
     "web",
     "browser",
 )
@@ -36,10 +37,12 @@ LANGUAGE_STACKS = frozenset({"python", "node", "ruby", "jvm"})
 class Effect(StrEnum):
     """`signal`: a hit is evidence of the type; `recovered`: earlier hits of it were retried
     successfully, so they count for little (taxonomy.md: a refused connection in a retry
-    loop that later succeeded is weak)."""
+    loop that later succeeded is weak); `unlike`: the line only looks like the type (a
+    `RecordNotFound` for an action routed as an id), so no rule of it counts that line."""
 
     SIGNAL = "signal"
     RECOVERED = "recovered"
+    UNLIKE = "unlike"
 
 
 class Rule(BaseModel):
