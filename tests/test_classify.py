@@ -1042,6 +1042,23 @@ def test_the_same_message_about_two_elements_is_two_signatures(classifier: Class
             ),
             ErrorType.TEST_COLLECTION_ERROR,
         ),
+        # Jest's suite header is a stage: the message under it names the cause
+        (
+            (
+                "  ● Test suite failed to run",
+                "    Timeout - Async callback was not invoked within the 60000ms timeout specified "
+                "by jest.setTimeout.",
+            ),
+            ErrorType.TEST_TIMEOUT,
+        ),
+        (
+            (
+                "  ● Test suite failed to run",
+                "    error TS2307: Cannot find module './store' or its corresponding type "
+                "declarations.",
+            ),
+            ErrorType.TEST_COLLECTION_ERROR,
+        ),
     ],
 )
 def test_where_the_message_comes_from_decides_its_type(
