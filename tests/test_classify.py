@@ -1059,6 +1059,152 @@ def test_the_same_message_about_two_elements_is_two_signatures(classifier: Class
             ),
             ErrorType.TEST_COLLECTION_ERROR,
         ),
+        # a login that came back to the login page with an error
+        (
+            (
+                "E   AssertionError: assert equals failed",
+                "E     '/login?error=1'     '/home?token=token'",
+            ),
+            ErrorType.AUTH_FAILED,
+        ),
+        (
+            (
+                "AssertionError: 403 not found in range(200, 300) : demo Fetching / returned error response (403)",
+            ),
+            ErrorType.AUTH_FAILED,
+        ),
+        (
+            ("E       assert 'OK' in '500 INTERNAL SERVER ERROR'",),
+            ErrorType.BACKEND_EXCEPTION,
+        ),
+        (
+            ("jakarta.ws.rs.InternalServerErrorException: HTTP 500 Internal Server Error",),
+            ErrorType.BACKEND_EXCEPTION,
+        ),
+        # the app's own SQL rejected is the app's bug, not a database outage
+        (
+            (
+                "dml_read_exception: Error reading from database (You have an error in your SQL syntax; check the manual",
+            ),
+            ErrorType.BACKEND_EXCEPTION,
+        ),
+        (
+            (
+                "Selenium server is not running, you need to start it to run tests that involve Javascript.",
+            ),
+            ErrorType.BROWSER_NOT_INSTALLED,
+        ),
+        (
+            (
+                "[ConnectionException] Can't connect to Webdriver at http://chrome:4444/wd/hub. Please make sure that Selenium Server or PhantomJS is running.",
+            ),
+            ErrorType.BROWSER_NOT_INSTALLED,
+        ),
+        (
+            (
+                "** (DBConnection.ConnectionError) connection not available and request was dropped from queue after 420ms.",
+            ),
+            ErrorType.DATABASE_UNAVAILABLE,
+        ),
+        (
+            (
+                "Caused by: io.netty.channel.AbstractChannel$AnnotatedConnectException: Connection refused: localhost/127.0.0.1:6379",
+            ),
+            ErrorType.DATABASE_UNAVAILABLE,
+        ),
+        (
+            (
+                "redis.clients.jedis.exceptions.JedisConnectionException: java.net.SocketException: Connection reset",
+            ),
+            ErrorType.DATABASE_UNAVAILABLE,
+        ),
+        (
+            (
+                "PrismaClientKnownRequestError: Invalid prisma.user.deleteMany() invocation",
+                "  code: 'ECONNREFUSED', meta: { modelName: 'User' }",
+            ),
+            ErrorType.DATABASE_UNAVAILABLE,
+        ),
+        (
+            (
+                "  An exception occurred in driver: SQLSTATE[HY000] [1049] Unknown database 'app_test'",
+            ),
+            ErrorType.DATABASE_UNAVAILABLE,
+        ),
+        # the app could not listen on its port: it never came up
+        (
+            (
+                '     "before all" hook in "Terminal":',
+                "   Error: listen EADDRINUSE: address already in use 127.0.0.1:8000",
+            ),
+            ErrorType.HEALTH_CHECK_FAILED,
+        ),
+        (
+            (
+                "1: 0xb78db3 node::OOMErrorHandler(char const*, v8::OOMDetails const&)",
+                "Error: Worker exited unexpectedly",
+            ),
+            ErrorType.RESOURCE_EXHAUSTED,
+        ),
+        (
+            (
+                "Caused by: javax.persistence.EntityNotFoundException: Unable to find com.acme.Book with id 25",
+            ),
+            ErrorType.SEED_DATA_MISSING,
+        ),
+        (
+            (
+                'Server returned an error response: ErrorPayload code 429, message: "Your app has exceeded its compute units per second capacity."',
+            ),
+            ErrorType.NETWORK_FLAKE,
+        ),
+        # Playwright's global time budget and Behat's script wait are timeouts, not readiness checks
+        (
+            (
+                "Timed out waiting 720s for the test suite to run",
+                "  22 did not run",
+                "  647 passed (12.0m)",
+            ),
+            ErrorType.TEST_TIMEOUT,
+        ),
+        (
+            (
+                "    Javascript code and/or AJAX requests are not ready after 10 seconds. There is a Javascript error or the code is extremely slow",
+            ),
+            ErrorType.TEST_TIMEOUT,
+        ),
+        (
+            (
+                "     Error: Timeout: get element '.statusbar-item .codicon-git-branch' after 20 seconds.",
+            ),
+            ErrorType.LOCATOR_NOT_FOUND,
+        ),
+        (
+            ("Tour web_tour_set failed at step a[data-menu-xmlid='base.menu_administration']",),
+            ErrorType.LOCATOR_NOT_FOUND,
+        ),
+        # an expectation of visibility whose element was never found
+        (
+            (
+                "Error: expect(locator).toBeVisible() failed",
+                "",
+                "Locator: locator('.terminal').first()",
+                "Expected: visible",
+                "Timeout: 10000ms",
+                "Error: element(s) not found",
+            ),
+            ErrorType.LOCATOR_NOT_FOUND,
+        ),
+        # ...and one whose element was there, hidden
+        (
+            (
+                "Error: expect(locator).toBeVisible() failed",
+                'Locator: locator(".banner")',
+                "Expected: visible",
+                "Received: hidden",
+            ),
+            ErrorType.ASSERTION_FAILED,
+        ),
     ],
 )
 def test_where_the_message_comes_from_decides_its_type(
