@@ -892,13 +892,14 @@ def test_the_same_message_about_two_elements_is_two_signatures(classifier: Class
             ),
             ErrorType.BACKEND_EXCEPTION,
         ),
-        # Travis withholding a pull request's secrets, alone
+        # Travis prints its withheld-secrets banner on every pull request's build: it decides nothing
         (
             (
                 "Encrypted environment variables have been removed for security reasons.",
-                "See https://docs.travis-ci.com/user/pull-requests/#pull-requests-and-security-restrictions",
+                "    totals_test.go:40: expected 42, got 41",
+                "--- FAIL: TestTotals (0.00s)",
             ),
-            ErrorType.AUTH_FAILED,
+            ErrorType.ASSERTION_FAILED,
         ),
         (
             (
@@ -1032,7 +1033,7 @@ def test_the_same_message_about_two_elements_is_two_signatures(classifier: Class
         ),
         (
             (
-                "PHP Fatal error:  require_once(): Failed opening required 'vendor/autoload.php' (include_path='.')",
+                "PHP Fatal error:  require_once(): Failed opening required 'tests/bootstrap.php' (include_path='.')",
             ),
             ErrorType.TEST_COLLECTION_ERROR,
         ),
@@ -1205,6 +1206,109 @@ def test_the_same_message_about_two_elements_is_two_signatures(classifier: Class
             ),
             ErrorType.ASSERTION_FAILED,
         ),
+        # Composer's autoloader missing is a failed install, not test code
+        (
+            (
+                "PHP Fatal error:  Uncaught Error: Failed opening required '/app/vendor/autoload.php'",
+            ),
+            ErrorType.DEPENDENCY_INSTALL_FAILED,
+        ),
+        # RSpec's two-line form of an action routed as a record id
+        (
+            (
+                "     ActiveRecord::RecordNotFound:",
+                "       Couldn't find User with 'id'=sign_out",
+            ),
+            ErrorType.BACKEND_EXCEPTION,
+        ),
+        (
+            (
+                "     ActiveRecord::RecordNotFound:",
+                "       Couldn't find User with 'id'=42",
+            ),
+            ErrorType.SEED_DATA_MISSING,
+        ),
+        # Travis' log-length limit ends a flood: the flood's cause decides
+        (
+            (
+                "psql: could not connect to server: Connection refused",
+                '\tIs the server running on host "localhost" (127.0.0.1) and accepting',
+                "\tTCP/IP connections on port 5432?",
+                "The job exceeded the maximum log length, and has been terminated.",
+            ),
+            ErrorType.DATABASE_UNAVAILABLE,
+        ),
+        # Selenium's port, a retry that gave up on 500s, HTTPS to localhost
+        (
+            (
+                "urllib3.exceptions.MaxRetryError: HTTPConnectionPool(host='localhost', port=4444): Max retries exceeded with url: /wd/hub/session",
+            ),
+            ErrorType.BROWSER_NOT_INSTALLED,
+        ),
+        (
+            (
+                "urllib3.exceptions.MaxRetryError: HTTPConnectionPool(host='localhost', port=8000): Max retries exceeded with url: /api/items (Caused by ResponseError('too many 500 error responses'))",
+            ),
+            ErrorType.BACKEND_EXCEPTION,
+        ),
+        (
+            (
+                "requests.exceptions.ConnectionError: HTTPSConnectionPool(host='localhost', port=8443): Max retries exceeded with url: /health",
+            ),
+            ErrorType.NAVIGATION_FAILED,
+        ),
+        (
+            ("ERROR webdriver: RequestError: connect ECONNREFUSED ::1:4444",),
+            ErrorType.BROWSER_NOT_INSTALLED,
+        ),
+        (
+            (
+                'Expected element <#login-form> to be visible - element was not found - expected "visible" but got: "not found" (5012ms)',
+            ),
+            ErrorType.LOCATOR_NOT_FOUND,
+        ),
+        # Go 1.20's compile errors in a test file
+        (
+            ('./store_test.go:5:2: "fmt" imported and not used',),
+            ErrorType.TEST_COLLECTION_ERROR,
+        ),
+        (
+            ("Tests.fs(12,5): error FS0039: The value or constructor 'sut' is not defined.",),
+            ErrorType.TEST_COLLECTION_ERROR,
+        ),
+        (
+            (
+                "E   FileNotFoundError: [Errno 2] No such file or directory: '/usr/local/bin/chromedriver'",
+            ),
+            ErrorType.BROWSER_NOT_INSTALLED,
+        ),
+        (
+            (
+                "subprocess.CalledProcessError: Command '['alembic', 'upgrade', 'head']' returned non-zero exit status 1.",
+            ),
+            ErrorType.MIGRATION_FAILED,
+        ),
+        (
+            ("Sqlcmd: Error: Microsoft ODBC Driver 17 for SQL Server : Login timeout expired.",),
+            ErrorType.DATABASE_UNAVAILABLE,
+        ),
+        # curl against the app answered 500 is the app's; a registry's 500 is the registry's
+        (
+            ("curl: (22) The requested URL returned error: 500 Internal Server Error",),
+            ErrorType.BACKEND_EXCEPTION,
+        ),
+        (
+            ("npm ERR! 500 Internal Server Error - GET https://registry.npmjs.org/left-pad",),
+            ErrorType.DEPENDENCY_INSTALL_FAILED,
+        ),
+        (
+            ("java.lang.AssertionError: Status expected:<200> but was:<401>",),
+            ErrorType.AUTH_FAILED,
+        ),
+        (
+            ("java.lang.AssertionError: Status expected:<200> but was:<500>",),
+            ErrorType.BACKEND_EXCEPTION,
+        ),
     ],
 )
 def test_where_the_message_comes_from_decides_its_type(
@@ -1287,6 +1391,20 @@ def test_a_finished_laravel_migration_is_not_the_failure(classifier: Classifier)
                 "'/src/Shop.Tests/bin/Debug/net8.0/appsettings.Test.json'.",
             ),
             "dotnet.test-data-missing",
+        ),
+        # a Go test's own indented log line is not the compiler's
+        (
+            ("    pool_test.go:88: cannot use pool after Close: got nil error",),
+            "go.test-file-does-not-compile",
+        ),
+        # Clippy's lint failure is not a test build that failed
+        (
+            (
+                "error: this `if` has identical blocks",
+                "  = note: `-D clippy::if-same-then-else` implied by `-D warnings`",
+                "error: could not compile `store` (lib) due to 1 previous error",
+            ),
+            "rust.compile-error",
         ),
     ],
 )

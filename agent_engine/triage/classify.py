@@ -37,10 +37,12 @@ from agent_engine.triage.signature import signature
 
 SOLID = 0.6  # a type whose score reaches this has solid evidence
 WEAK = 0.5  # under this (or unknown), the learned second opinion is asked
-# The model decides whenever the rules are silent and it prefers a type: for a failed run an
-# `unknown` is never right, so any opinion can only add right verdicts. Its probability is
-# the confidence (low ones are common), and self-heal does not act on it alone.
+# The model decides whenever the rules are silent and it prefers a type on more than one word:
+# for a failed run an `unknown` is never right, so an opinion can only add right verdicts, but
+# one word (`make`) is a guess, not evidence. Its probability is the confidence (low ones are
+# common), and self-heal does not act on it alone.
 MODEL_MIN = 0.0
+MODEL_MIN_WORDS = 2  # one word (`make`) is not evidence enough for the model to name a type
 MARGIN = 0.3  # an earlier cause wins unless a later one is stronger by more than this
 RECOVERED_FACTOR = 0.25  # weight left to a hit that a later line shows was recovered from
 # A message that names a stage and its cause ("cy.visit() failed ... 500", "npm ERR! network
@@ -405,9 +407,15 @@ def _second_opinion(
         return verdict.model_copy(update={"decided_by": "both", "model_tokens": said})
     if verdict.error_type is not ErrorType.UNKNOWN or opinion.probability < MODEL_MIN:
         return verdict.model_copy(update={"model_tokens": said})
-    if opinion.error_type is ErrorType.UNKNOWN or not opinion.strongest:
-        return verdict.model_copy(update={"model_tokens": said})  # no words for it: no opinion
+    if opinion.error_type is ErrorType.UNKNOWN or len(_words(opinion.strongest)) < MODEL_MIN_WORDS:
+        return verdict.model_copy(update={"model_tokens": said})  # too few words for it: no opinion
     return _model_verdict(verdict, opinion, lines, said)
+
+
+def _words(strongest: list[str]) -> set[str]:
+    """The distinct words behind the model's strongest features: `~make` (an identifier's
+    word) and `make` are one word."""
+    return {w.removeprefix("~") for f in strongest for w in f.split()}
 
 
 def _model_verdict(
