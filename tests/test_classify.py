@@ -1309,6 +1309,22 @@ def test_the_same_message_about_two_elements_is_two_signatures(classifier: Class
             ("java.lang.AssertionError: Status expected:<200> but was:<500>",),
             ErrorType.BACKEND_EXCEPTION,
         ),
+        # a Go server or controller under test that panicked on a request
+        (
+            (
+                "2023/10/23 12:15:38 http: panic serving 172.18.0.3:3577: runtime error: invalid "
+                "memory address or nil pointer dereference",
+                "goroutine 965 [running]:",
+            ),
+            ErrorType.BACKEND_EXCEPTION,
+        ),
+        (
+            (
+                'E1107 13:59:36.966275       1 runtime.go:66] Observed a panic: "invalid memory '
+                'address or nil pointer dereference"',
+            ),
+            ErrorType.BACKEND_EXCEPTION,
+        ),
     ],
 )
 def test_where_the_message_comes_from_decides_its_type(
