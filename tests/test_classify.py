@@ -1325,6 +1325,105 @@ def test_the_same_message_about_two_elements_is_two_signatures(classifier: Class
             ),
             ErrorType.BACKEND_EXCEPTION,
         ),
+        # a package registry's 429 is an install that failed
+        (
+            (
+                "npm ERR! code E429",
+                "npm ERR! 429 Too Many Requests - GET https://registry.npmjs.org/lodash",
+            ),
+            ErrorType.DEPENDENCY_INSTALL_FAILED,
+        ),
+        # Lettuce's reconnect noise after the tests' own failure
+        (
+            (
+                "org.opentest4j.AssertionFailedError: expected: <119.00> but was: <100.00>",
+                "i.l.core.protocol.ConnectionWatchdog : Cannot reconnect to [localhost/<unresolved>:6379]: Connection refused: localhost/127.0.0.1:6379",
+            ),
+            ErrorType.ASSERTION_FAILED,
+        ),
+        (
+            (
+                "An error occurred while loading ./spec/models/user_spec.rb.",
+                "ActiveRecord::NoDatabaseError:",
+                "  Unknown database 'app_test'",
+            ),
+            ErrorType.DATABASE_UNAVAILABLE,
+        ),
+        (
+            (
+                "  ● Test suite failed to run",
+                "    SyntaxError: /app/src/cart.test.js: Unexpected token (12:4)",
+            ),
+            ErrorType.TEST_COLLECTION_ERROR,
+        ),
+        (
+            ("listen tcp :8080: bind: address already in use",),
+            ErrorType.HEALTH_CHECK_FAILED,
+        ),
+        (
+            (
+                "Facebook\\WebDriver\\Exception\\WebDriverCurlException: Curl error thrown for http POST to /session",
+                "Failed to connect to localhost port 9515 after 0 ms: Connection refused",
+            ),
+            ErrorType.BROWSER_NOT_INSTALLED,
+        ),
+        # a test that expected the login's rejection and did not get it is a mismatch
+        (
+            ("E       AssertionError: assert '/home' == '/login?error=1'",),
+            ErrorType.ASSERTION_FAILED,
+        ),
+        (
+            (
+                "expected 'http://localhost:3000/login?error=CredentialsSignin' to include '/dashboard'",
+            ),
+            ErrorType.AUTH_FAILED,
+        ),
+        (
+            (
+                "org.opentest4j.AssertionFailedError: expected: <200 OK> but was: <500 INTERNAL_SERVER_ERROR>",
+            ),
+            ErrorType.BACKEND_EXCEPTION,
+        ),
+        # the API server aborting a request that ran out of time is not the app crashing
+        (
+            (
+                'runtime.go:79] Observed a panic: &errors.errorString{s:"killing connection/stream because serving request timed out and response had been started"}',
+                "    watch_test.go:88: timed out waiting for the condition",
+            ),
+            ErrorType.TEST_TIMEOUT,
+        ),
+        (
+            ("dml_read_exception: Error reading from database (MySQL server has gone away",),
+            ErrorType.DATABASE_UNAVAILABLE,
+        ),
+        (
+            (
+                "[tsl] ERROR in /app/src/cart.ts(12,5)",
+                "      TS2339: Property 'total' does not exist on type 'Cart'.",
+            ),
+            ErrorType.TEST_COLLECTION_ERROR,
+        ),
+        (
+            (
+                "redis.exceptions.ConnectionError: Error -3 connecting to redis:6379. Temporary failure in name resolution.",
+            ),
+            ErrorType.DATABASE_UNAVAILABLE,
+        ),
+        (
+            (
+                "odoo.http: Exception during request handling.",
+                "Traceback (most recent call last):",
+                "KeyError: 'partner_id'",
+                "AssertionError: Tour sale_tour failed at step .o_form_button_save",
+            ),
+            ErrorType.BACKEND_EXCEPTION,
+        ),
+        (
+            (
+                "org.hibernate.ObjectNotFoundException: No row with the given identifier exists: [com.acme.domain.Book#25]",
+            ),
+            ErrorType.SEED_DATA_MISSING,
+        ),
     ],
 )
 def test_where_the_message_comes_from_decides_its_type(
@@ -1421,6 +1520,13 @@ def test_a_finished_laravel_migration_is_not_the_failure(classifier: Classifier)
                 "error: could not compile `store` (lib) due to 1 previous error",
             ),
             "rust.compile-error",
+        ),
+        # an empty Optional is not an element the browser did not find
+        (("java.util.NoSuchElementException: No value present",), "selenium.no-such-element"),
+        # the app's own rate limiter answering the tests is not a third party's
+        (
+            ('INFO:     127.0.0.1:54321 - "POST /api/login HTTP/1.1" 429 Too Many Requests',),
+            "http.rate-limited",
         ),
     ],
 )
