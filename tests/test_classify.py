@@ -1424,6 +1424,61 @@ def test_the_same_message_about_two_elements_is_two_signatures(classifier: Class
             ),
             ErrorType.SEED_DATA_MISSING,
         ),
+        # Playwright pads a regex expectation's received line
+        (
+            (
+                "    Expected pattern: /.*\\/dashboard/",
+                '    Received string:  "http://localhost:3000/api/auth/signin?error=CredentialsSignin"',
+            ),
+            ErrorType.AUTH_FAILED,
+        ),
+        # the Mongo driver's background monitor is noise next to the tests' own failure
+        (
+            (
+                "INFO 1 --- [localhost:27017] org.mongodb.driver.cluster : Exception in monitor thread while connecting to server localhost:27017",
+                "com.mongodb.MongoSocketOpenException: Exception opening socket",
+                'java.lang.AssertionError: JSON path "$.price" expected:<42> but was:<41>',
+            ),
+            ErrorType.ASSERTION_FAILED,
+        ),
+        (
+            (
+                "docker: Error response from daemon: driver failed programming external connectivity on endpoint postgres (3f2a): Error starting userland proxy: listen tcp4 0.0.0.0:5432: bind: address already in use.",
+            ),
+            ErrorType.DATABASE_UNAVAILABLE,
+        ),
+        (
+            ("Error: That port is already in use.",),
+            ErrorType.HEALTH_CHECK_FAILED,
+        ),
+        (
+            (
+                "org.opentest4j.AssertionFailedError: ",
+                "expected: 200 OK",
+                " but was: 500 INTERNAL_SERVER_ERROR",
+            ),
+            ErrorType.BACKEND_EXCEPTION,
+        ),
+        (
+            (
+                "curl: (7) Failed to connect to selenium-hub port 4444 after 3 ms: Couldn't connect to server",
+            ),
+            ErrorType.BROWSER_NOT_INSTALLED,
+        ),
+        (
+            (
+                "urllib3.exceptions.MaxRetryError: HTTPConnectionPool(host='selenium', port=4444): Max retries exceeded with url: /wd/hub/session",
+            ),
+            ErrorType.BROWSER_NOT_INSTALLED,
+        ),
+        # NestJS's handler logging a missing entity is the app's unhandled error
+        (
+            (
+                'ERROR [ExceptionsHandler] Could not find any entity of type "User" matching: {"id": 999}',
+                '  expected 404 "Not Found", got 500 "Internal Server Error"',
+            ),
+            ErrorType.BACKEND_EXCEPTION,
+        ),
     ],
 )
 def test_where_the_message_comes_from_decides_its_type(
@@ -1527,6 +1582,23 @@ def test_a_finished_laravel_migration_is_not_the_failure(classifier: Classifier)
         (
             ('INFO:     127.0.0.1:54321 - "POST /api/login HTTP/1.1" 429 Too Many Requests',),
             "http.rate-limited",
+        ),
+        # a test that could not parse the server's answer ran: its suite loaded
+        (
+            (
+                "  ● api client › parses the user list",
+                "    SyntaxError: Unexpected token '<', \"<!DOCTYPE \"... is not valid JSON",
+                "      at JSON.parse (<anonymous>)",
+            ),
+            "jest.suite-syntax-error",
+        ),
+        # a request inside a running WebDriver session: the driver was up
+        (
+            (
+                "Facebook\\WebDriver\\Exception\\WebDriverCurlException: Curl error thrown for http POST "
+                "to /session/5d0e7c1f3a9b/url with params: {}",
+            ),
+            "selenium.server-not-running",
         ),
     ],
 )
