@@ -57,6 +57,9 @@ class Rule(BaseModel):
     example: Annotated[str, StringConstraints(min_length=1)]
     weight: float = Field(default=0.8, gt=0, le=1)
     effect: Effect = Effect.SIGNAL
+    # types whose rules do not count the lines this one matches (a signal of a routing bug is
+    # not also a missing seed record): `effect = "unlike"` for a line of no type of its own
+    unlike: tuple[ErrorType, ...] = ()
     # the language whose test runners print what the rule matches (its pack's): such a rule
     # is not read in a test report written by another language's runner
     stack: Literal["", "python", "node", "ruby", "jvm"] = ""
