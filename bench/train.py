@@ -18,12 +18,13 @@ import json
 import re
 from collections import Counter
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agent_engine.taxonomy import ErrorType
+from agent_engine.taxonomy import TAXONOMY, ErrorType
 from agent_engine.triage import model as learned
-from agent_engine.triage.classify import Classifier
+from agent_engine.triage.classify import WEAK, Classifier
 from agent_engine.triage.rules import load_rules
 from bench.accuracy import BINS
 from bench.corpus import CORPUS, HOLDOUT, WILD, Case, load_cases
@@ -107,6 +108,44 @@ def _platt(points: list[Point], with_agreement: bool) -> dict[str, float]:
     return found
 
 
+@dataclass
+class Points:
+    """What the held-out folds teach the calibration, and who was right when weak rules and a
+    held-out model disagreed."""
+
+    model: list[Point]  # the model's verdicts on held-out folds
+    rules: list[Point]  # the rules' first look, with a held-out model's agreement
+    overruled: Counter[str]  # weak first looks a held-out model overrules: who was right
+
+
+def _held_out(
+    classifier: Classifier, cases: list[Case], first: dict[str, Any], points: Points
+) -> None:
+    """The fold's verdicts and first looks, read by a classifier whose model never saw them."""
+    model = classifier.model
+    assert model is not None
+    for case in cases:
+        verdict = classifier.classify(case.logs(), case.junit())
+        if verdict.decided_by == "model":
+            points.model.append((verdict.confidence, True, verdict.error_type.value == case.label))
+        seen = first.get(case.name)
+        if seen is None or seen["verdict"] == ErrorType.UNKNOWN.value:
+            continue
+        ok = seen["verdict"] == case.label
+        if seen["decided_by"] == "model":
+            points.model.append((float(seen["confidence"]), True, ok))
+            continue
+        if float(seen["confidence"]) < WEAK:
+            named = model.opinion(case_lines(case)).error_type
+            rank = TAXONOMY[ErrorType(seen["verdict"])].rank
+            if named.value != seen["verdict"] and TAXONOMY[named].rank <= rank:
+                points.overruled["cases"] += 1
+                points.overruled["rules"] += ok
+                points.overruled["model"] += named.value == case.label
+        agrees = model.names(seen["evidence"]) == ErrorType(seen["verdict"])
+        points.rules.append((float(seen["confidence"]), agrees, ok))
+
+
 def _reliability(title: str, points: list[Point], calibrate: Any) -> None:
     print(f"  {title}: {len(points)} verdicts")
     print(f"    {'band':<12}{'n':>5}{'right':>8}{'mean calibrated':>17}")
@@ -138,6 +177,7 @@ def main() -> int:
     right = 0
     model_points: list[Point] = []  # the model's verdicts on held-out folds
     rules_points: list[Point] = []  # the rules' first look, with a held-out model's agreement
+    overruled = Counter[str]()
     for fold, (fit, test) in enumerate(GroupKFold(n_splits=5).split(rows, labels, groups)):
         vec, clf = _fit(rows, labels, list(fit))
         guess = clf.predict(vec.transform([dict.fromkeys(rows[i], 1) for i in test]))
@@ -145,21 +185,12 @@ def main() -> int:
         right += fold_right
         # the whole classifier, with this fold's model, on the fold it did not see
         fold_model = learned.LinearModel(_document(vec, clf, "fold"))
-        classifier = Classifier(rules, fold_model, calibration=None)
-        for i in test:
-            verdict = classifier.classify(train[i].logs(), train[i].junit())
-            if verdict.decided_by == "model":
-                ok = verdict.error_type.value == labels[i]
-                model_points.append((verdict.confidence, True, ok))
-            seen = first.get(train[i].name)
-            if seen is None or seen["verdict"] == ErrorType.UNKNOWN.value:
-                continue
-            ok = seen["verdict"] == labels[i]
-            if seen["decided_by"] == "model":
-                model_points.append((float(seen["confidence"]), True, ok))
-            else:
-                agrees = fold_model.names(seen["evidence"]) == ErrorType(seen["verdict"])
-                rules_points.append((float(seen["confidence"]), agrees, ok))
+        _held_out(
+            Classifier(rules, fold_model, calibration=None),
+            [train[i] for i in test],
+            first,
+            Points(model_points, rules_points, overruled),
+        )
         print(f"  fold {fold + 1}: {fold_right}/{len(test)} right (no repository in two folds)")
     print(
         f"grouped 5-fold cross-validation, the model alone: {right}/{len(train)} "
@@ -172,6 +203,11 @@ def main() -> int:
             f" {sum(some)}/{len(some)} right"
         )
 
+    print(
+        f"weak first looks (under {WEAK:.0%}) a held-out model overrules (a cause no later): "
+        f"{overruled['cases']}; the rules right {overruled['rules']}, "
+        f"the model right {overruled['model']}"
+    )
     calibration = {
         "rules": _platt(rules_points, with_agreement=True),
         "model": _platt(model_points, with_agreement=False),

@@ -103,6 +103,50 @@ def test_solid_rules_are_not_second_guessed() -> None:
     assert verdict.model_tokens == []
 
 
+# A bare traceback: the rules read a weak backend_exception (0.4) from it.
+TRACEBACK = (
+    "Traceback (most recent call last):",
+    '  File "x.py", line 3, in <module>',
+    "KeyError: 'x'",
+)
+
+
+def one_sided(error_type: str) -> LinearModel:
+    """A model that reads a KeyError as `error_type`, on two words."""
+    return LinearModel(
+        {
+            "version": VERSION,
+            "classes": [error_type, "unknown"],
+            "bias": [0.0, 0.0],
+            "weights": {"keyerror": {"0": 3.0}, "~key": {"0": 1.0}},
+        }
+    )
+
+
+def test_weak_rules_give_way_to_a_model_naming_an_earlier_cause() -> None:
+    weak = Classifier(load_rules(), model=None).classify([text_log("ci.log", *TRACEBACK)])
+    assert (weak.error_type, weak.decided_by) == (ErrorType.BACKEND_EXCEPTION, "rules")
+    assert weak.confidence < 0.5
+    verdict = Classifier(load_rules(), one_sided("migration_failed")).classify(
+        [text_log("ci.log", *TRACEBACK)]
+    )
+    assert (verdict.error_type, verdict.decided_by) == (ErrorType.MIGRATION_FAILED, "model")
+    assert verdict.model_tokens[:2] == ["keyerror", "~key"]
+    # the overruled reading is kept: its type as an alternative, its lines as evidence
+    assert verdict.alternatives[0].error_type is ErrorType.BACKEND_EXCEPTION
+    assert verdict.alternatives[0].confidence <= verdict.confidence
+    assert verdict.evidence[0].rule_id == "model.linear"
+    assert "py.traceback" in {e.rule_id for e in verdict.evidence}
+
+
+def test_weak_rules_keep_their_cause_against_a_symptom_the_model_reads() -> None:
+    verdict = Classifier(load_rules(), one_sided("locator_not_found")).classify(
+        [text_log("ci.log", *TRACEBACK)]
+    )
+    assert (verdict.error_type, verdict.decided_by) == (ErrorType.BACKEND_EXCEPTION, "rules")
+    assert verdict.model_tokens[:2] == ["keyerror", "~key"]  # heard, recorded, not followed
+
+
 def test_platt_scaling_is_a_monotone_map_of_the_raw_score() -> None:
     assert abs(Platt()(0.7) - 0.7) < 1e-9  # slope 1, intercept 0: the identity
     sharper = Platt(slope=2.0, intercept=-1.0)

@@ -37,11 +37,12 @@ from agent_engine.triage.signature import signature
 
 SOLID = 0.6  # a type whose score reaches this has solid evidence
 WEAK = 0.5  # under this (or unknown), the learned second opinion is asked
-# The model decides whenever the rules are silent and it prefers a type on more than one word:
-# for a failed run an `unknown` is never right, so an opinion can only add right verdicts, but
-# one word (`make`) is a guess, not evidence. Its probability is the confidence (low ones are
-# common), and self-heal does not act on it alone.
-MODEL_MIN = 0.0
+# The model decides whenever the rules are silent or weak and it prefers a type on more than one
+# word and names a cause no later than the weak rules' (never a symptom of their cause): for a
+# failed run an `unknown` is never right, and on first looks at new projects, where weak rules
+# and a model not trained on the case disagreed so, the model was right 9 times in 10, the rules
+# once (`python -m bench train` prints the count). One word (`make`) is a guess, not evidence. Its
+# probability is the confidence (low ones are common); self-heal does not act on it alone.
 MODEL_MIN_WORDS = 2  # one word (`make`) is not evidence enough for the model to name a type
 MARGIN = 0.3  # an earlier cause wins unless a later one is stronger by more than this
 RECOVERED_FACTOR = 0.25  # weight left to a hit that a later line shows was recovered from
@@ -395,10 +396,12 @@ def _builtin_model() -> LinearModel:
 def _second_opinion(
     verdict: Classification, model: LinearModel, sources: list[tuple[LogSource, bool]]
 ) -> Classification:
-    """Ask the model when the rules are silent or weak. Silent rules and a model sure enough:
-    the model decides (`model`), its strongest words shown in the lines that hold them. Weak
-    rules the model agrees with: `both`. Otherwise the rules' verdict stands, the model's
-    words recorded."""
+    """Ask the model when the rules are silent or weak. Weak rules the model agrees with:
+    `both`. Otherwise, when the model prefers a type on more than one word, it decides
+    (`model`), its strongest words shown in the lines that hold them and the weak rules' type
+    kept as an alternative, unless its type comes later in the causal chain than the weak
+    rules' (elements not found after a page answered 404 for a record: the symptom of the
+    cause the rules read). Otherwise the rules' verdict stands, the model's words recorded."""
     lines = salient_lines(_streams(sources))  # a second read, only for a silent or weak verdict
     if not lines:
         return verdict
@@ -406,10 +409,10 @@ def _second_opinion(
     said = [redact(t)[:200] for t in opinion.strongest]
     if verdict.error_type is opinion.error_type:
         return verdict.model_copy(update={"decided_by": "both", "model_tokens": said})
-    if verdict.error_type is not ErrorType.UNKNOWN or opinion.probability < MODEL_MIN:
-        return verdict.model_copy(update={"model_tokens": said})
     if opinion.error_type is ErrorType.UNKNOWN or len(_words(opinion.strongest)) < MODEL_MIN_WORDS:
         return verdict.model_copy(update={"model_tokens": said})  # too few words for it: no opinion
+    if TAXONOMY[opinion.error_type].rank > TAXONOMY[verdict.error_type].rank:
+        return verdict.model_copy(update={"model_tokens": said})  # a symptom of the rules' cause
     return _model_verdict(verdict, opinion, lines, said)
 
 
@@ -438,6 +441,13 @@ def _model_verdict(
     ]
     info = TAXONOMY[winner]
     key = _key(evidence[0].text if evidence else "", verdict.failed_tests)
+    alternatives = verdict.alternatives
+    if verdict.error_type is not ErrorType.UNKNOWN:  # weak rules overruled: shown, not lost
+        evidence += verdict.evidence[: MAX_EVIDENCE - len(evidence)]
+        alternatives = [
+            Alternative(error_type=verdict.error_type, confidence=verdict.confidence),
+            *(a for a in alternatives if a.error_type is not winner),
+        ]
     return verdict.model_copy(
         update={
             "error_type": winner,
@@ -445,6 +455,7 @@ def _model_verdict(
             "confidence": conf,
             "summary": _model_summary(winner, conf, evidence, verdict.failed_tests_total, said),
             "evidence": evidence,
+            "alternatives": alternatives,
             "signature": signature(winner, key),
             "next_step": info.next_step,
             "escalate_after_attempts": info.escalate_after_attempts,
