@@ -1471,6 +1471,56 @@ def test_the_same_message_about_two_elements_is_two_signatures(classifier: Class
             ),
             ErrorType.BROWSER_NOT_INSTALLED,
         ),
+        # PHPUnit's (Codeception's) status assertion: the app's 500, the app's refusal
+        (("Fail  Failed asserting that 500 matches expected 200.",), ErrorType.BACKEND_EXCEPTION),
+        (("Fail  Failed asserting that 403 matches expected 200.",), ErrorType.AUTH_FAILED),
+        # Rails' banner for pending migrations; makemigrations finding changes with no migration
+        (
+            ("You have 2 pending migrations:", "", "db/migrate/20250101000000_add_sku_to_items.rb"),
+            ErrorType.MIGRATION_FAILED,
+        ),
+        (
+            (
+                "Migrations for 'billing':",
+                "  billing/migrations/0012_invoice_due.py",
+                "    - Add field due to invoice",
+            ),
+            ErrorType.MIGRATION_FAILED,
+        ),
+        # ...but migrations written on purpose before a failing test: the test's own cause
+        (
+            (
+                "Migrations for 'shop':",
+                "  shop/migrations/0003_order.py",
+                "    - Create model Order",
+                "Running migrations:",
+                "  Applying shop.0003_order... OK",
+                "tests/test_cart.py::test_total FAILED",
+                "E   AssertionError: assert 3 == 4",
+            ),
+            ErrorType.ASSERTION_FAILED,
+        ),
+        # a file under the tests' data folder is not there, in Julia, Java and Go
+        (
+            (
+                'ERROR: LoadError: SystemError: opening file "../test/data/grid.json": No such file or directory',
+            ),
+            ErrorType.SEED_DATA_MISSING,
+        ),
+        (
+            (
+                "Tests in error: ",
+                "  testLoad(com.acme.OrderTest): Requested resource does not exists: src/test/resources/orders.xml",
+            ),
+            ErrorType.SEED_DATA_MISSING,
+        ),
+        (
+            (
+                "panic: open testdata/golden/users.json: no such file or directory",
+                "FAIL\tgithub.com/acme/users\t0.012s",
+            ),
+            ErrorType.SEED_DATA_MISSING,
+        ),
         # NestJS's handler logging a missing entity is the app's unhandled error
         (
             (
@@ -1592,6 +1642,8 @@ def test_a_finished_laravel_migration_is_not_the_failure(classifier: Classifier)
             ),
             "jest.suite-syntax-error",
         ),
+        # Julia wraps every error of a running suite file in a LoadError
+        (("ERROR: LoadError: UndefVarError: `solve` not defined",), "rspec.load-error"),
         # a request inside a running WebDriver session: the driver was up
         (
             (
