@@ -1481,6 +1481,7 @@ def test_the_same_message_about_two_elements_is_two_signatures(classifier: Class
         ),
         (
             (
+                "$ python manage.py makemigrations --check --dry-run",
                 "Migrations for 'billing':",
                 "  billing/migrations/0012_invoice_due.py",
                 "    - Add field due to invoice",
@@ -1490,6 +1491,7 @@ def test_the_same_message_about_two_elements_is_two_signatures(classifier: Class
         # ...but migrations written on purpose before a failing test: the test's own cause
         (
             (
+                "$ python manage.py makemigrations",
                 "Migrations for 'shop':",
                 "  shop/migrations/0003_order.py",
                 "    - Create model Order",
@@ -1520,6 +1522,72 @@ def test_the_same_message_about_two_elements_is_two_signatures(classifier: Class
                 "FAIL\tgithub.com/acme/users\t0.012s",
             ),
             ErrorType.SEED_DATA_MISSING,
+        ),
+        # Laravel's status assertion names the status; PHPUnit's bare one expects any non-5xx
+        (
+            (
+                "Expected response status code [200] but received 403.",
+                "Failed asserting that 403 is identical to 200.",
+            ),
+            ErrorType.AUTH_FAILED,
+        ),
+        (("Failed asserting that 500 matches expected 422.",), ErrorType.BACKEND_EXCEPTION),
+        # Rails' banner behind docker compose's service prefix
+        (
+            (
+                "web-1  | You have 2 pending migrations:",
+                "web-1  |   20240501120000 AddStatusToOrders",
+            ),
+            ErrorType.MIGRATION_FAILED,
+        ),
+        (
+            (
+                "java.nio.file.NoSuchFileException: src/test/resources/samples/order.json",
+                "\tat com.acme.ParserTest.parsesSample(ParserTest.java:21)",
+            ),
+            ErrorType.SEED_DATA_MISSING,
+        ),
+        # Julia: a failed @test inside the LoadError summary; a suite that would not load
+        (
+            (
+                "parse: Test Failed at /home/runner/work/Foo.jl/Foo.jl/test/runtests.jl:10",
+                '  Expression: parse("1+1") == 3',
+                "   Evaluated: 2 == 3",
+                "ERROR: LoadError: Some tests did not pass: 10 passed, 1 failed, 0 errored, 0 broken.",
+            ),
+            ErrorType.ASSERTION_FAILED,
+        ),
+        (("ERROR: LoadError: OutOfMemoryError()",), ErrorType.RESOURCE_EXHAUSTED),
+        (
+            (
+                "ERROR: LoadError: ArgumentError: Package Foo does not have Test in its dependencies:",
+                "- You may have a partially installed environment. Try `Pkg.instantiate()`",
+            ),
+            ErrorType.TEST_COLLECTION_ERROR,
+        ),
+        (
+            (
+                "ERROR: LoadError: UndefVarError: `@testset` not defined",
+                "in expression starting at /home/runner/work/Foo.jl/Foo.jl/test/runtests.jl:3",
+            ),
+            ErrorType.TEST_COLLECTION_ERROR,
+        ),
+        # ...a shell's complaint or a fallback warning about a test file is not the cause
+        (
+            (
+                "rm: cannot remove 'test/fixtures/tmp/*.db': No such file or directory",
+                "    expect(received).toBe(expected) // Object.is equality",
+                "    Expected: 108",
+                "    Received: 100",
+            ),
+            ErrorType.ASSERTION_FAILED,
+        ),
+        (
+            (
+                "WARNING  shop.config:config.py:41 tests/fixtures/overrides.yaml not found, using defaults",
+                "E       assert 100 == 108",
+            ),
+            ErrorType.ASSERTION_FAILED,
         ),
         # NestJS's handler logging a missing entity is the app's unhandled error
         (
@@ -1643,7 +1711,21 @@ def test_a_finished_laravel_migration_is_not_the_failure(classifier: Classifier)
             "jest.suite-syntax-error",
         ),
         # Julia wraps every error of a running suite file in a LoadError
-        (("ERROR: LoadError: UndefVarError: `solve` not defined",), "rspec.load-error"),
+        (("ERROR: LoadError: MethodError: no method matching solve(::Int64)",), "rspec.load-error"),
+        # a setup step writing the migrations the repository does not commit
+        (
+            (
+                "$ python manage.py makemigrations",
+                "Migrations for 'members':",
+                "  members/migrations/0001_initial.py",
+                "FAILED members/tests/test_api.py::test_signup - KeyError: 'email'",
+            ),
+            "django.makemigrations-check-ran",
+        ),
+        (
+            ("rm: cannot remove 'test/fixtures/tmp/*.db': No such file or directory",),
+            "test.data-file-missing",
+        ),
         # a request inside a running WebDriver session: the driver was up
         (
             (

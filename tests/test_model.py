@@ -147,6 +147,32 @@ def test_weak_rules_keep_their_cause_against_a_symptom_the_model_reads() -> None
     assert verdict.model_tokens[:2] == ["keyerror", "~key"]  # heard, recorded, not followed
 
 
+# npm's lifecycle failure: the rules read a weak dependency_install_failed (0.45) from it.
+NPM = (
+    "npm ERR! code ELIFECYCLE",
+    "npm ERR! shop@1.0.0 test: `tap test/*.js`",
+    "npm ERR! Exit status 1",
+)
+
+
+def test_a_sibling_type_overrules_weak_rules_only_when_the_model_is_surer() -> None:
+    def sibling(bias: float) -> LinearModel:  # browser_not_installed: as early in the chain
+        weights = {"npm": {"0": 0.5}, "exit": {"0": 0.5}}
+        classes = ["browser_not_installed", "unknown"]
+        return LinearModel(
+            {"version": VERSION, "classes": classes, "bias": [bias, 0.0], "weights": weights}
+        )
+
+    raw = Classifier(load_rules(), model=None, calibration=None).classify(
+        [text_log("ci.log", *NPM)]
+    )
+    assert (raw.error_type, raw.confidence) == (ErrorType.DEPENDENCY_INSTALL_FAILED, 0.45)
+    unsure = Classifier(load_rules(), sibling(-2.0)).classify([text_log("ci.log", *NPM)])
+    assert (unsure.error_type, unsure.decided_by) == (ErrorType.DEPENDENCY_INSTALL_FAILED, "rules")
+    sure = Classifier(load_rules(), sibling(1.0)).classify([text_log("ci.log", *NPM)])
+    assert (sure.error_type, sure.decided_by) == (ErrorType.BROWSER_NOT_INSTALLED, "model")
+
+
 def test_platt_scaling_is_a_monotone_map_of_the_raw_score() -> None:
     assert abs(Platt()(0.7) - 0.7) < 1e-9  # slope 1, intercept 0: the identity
     sharper = Platt(slope=2.0, intercept=-1.0)

@@ -38,11 +38,12 @@ from agent_engine.triage.signature import signature
 SOLID = 0.6  # a type whose score reaches this has solid evidence
 WEAK = 0.5  # under this (or unknown), the learned second opinion is asked
 # The model decides whenever the rules are silent or weak and it prefers a type on more than one
-# word and names a cause no later than the weak rules' (never a symptom of their cause): for a
-# failed run an `unknown` is never right, and on first looks at new projects, where weak rules
-# and a model not trained on the case disagreed so, the model was right 9 times in 10, the rules
-# once (`python -m bench train` prints the count). One word (`make`) is a guess, not evidence. Its
-# probability is the confidence (low ones are common); self-heal does not act on it alone.
+# word and names a cause earlier than the weak rules' (never a symptom of their cause), or as
+# early and it is surer than they are: for a failed run an `unknown` is never right, and on
+# first looks at new projects, where weak rules and a model not trained on the case disagreed
+# so, the model was right far more often than the rules (`python -m bench train` counts it).
+# One word (`make`) is a guess, not evidence. Its probability is the confidence (low ones are
+# common); self-heal does not act on it alone.
 MODEL_MIN_WORDS = 2  # one word (`make`) is not evidence enough for the model to name a type
 MARGIN = 0.3  # an earlier cause wins unless a later one is stronger by more than this
 RECOVERED_FACTOR = 0.25  # weight left to a hit that a later line shows was recovered from
@@ -401,7 +402,8 @@ def _second_opinion(
     (`model`), its strongest words shown in the lines that hold them and the weak rules' type
     kept as an alternative, unless its type comes later in the causal chain than the weak
     rules' (elements not found after a page answered 404 for a record: the symptom of the
-    cause the rules read). Otherwise the rules' verdict stands, the model's words recorded."""
+    cause the rules read) or as early and it is less sure than they are. Otherwise the rules'
+    verdict stands, the model's words recorded."""
     lines = salient_lines(_streams(sources))  # a second read, only for a silent or weak verdict
     if not lines:
         return verdict
@@ -411,9 +413,19 @@ def _second_opinion(
         return verdict.model_copy(update={"decided_by": "both", "model_tokens": said})
     if opinion.error_type is ErrorType.UNKNOWN or len(_words(opinion.strongest)) < MODEL_MIN_WORDS:
         return verdict.model_copy(update={"model_tokens": said})  # too few words for it: no opinion
-    if TAXONOMY[opinion.error_type].rank > TAXONOMY[verdict.error_type].rank:
-        return verdict.model_copy(update={"model_tokens": said})  # a symptom of the rules' cause
+    if _stands(verdict, opinion):
+        return verdict.model_copy(update={"model_tokens": said})
     return _model_verdict(verdict, opinion, lines, said)
+
+
+def _stands(verdict: Classification, opinion: Opinion) -> bool:
+    """Whether weak rules keep their verdict against the model: its type comes later in the
+    causal chain (a symptom of their cause), or is as early and the model is less sure than the
+    rules (a swap between siblings on a few words)."""
+    if verdict.error_type is ErrorType.UNKNOWN:
+        return False
+    theirs, ours = TAXONOMY[opinion.error_type].rank, TAXONOMY[verdict.error_type].rank
+    return theirs > ours or (theirs == ours and opinion.probability < verdict.confidence)
 
 
 def _words(strongest: list[str]) -> set[str]:
