@@ -1589,6 +1589,74 @@ def test_the_same_message_about_two_elements_is_two_signatures(classifier: Class
             ),
             ErrorType.ASSERTION_FAILED,
         ),
+        # solvers and registries of conda, Composer, Haskell's package hosts and sbt
+        (
+            (
+                "  - package shop-1.2-py_0 requires pricing 2.0, but none of the providers can be installed",
+            ),
+            ErrorType.DEPENDENCY_INSTALL_FAILED,
+        ),
+        (
+            ("Your requirements could not be resolved to an installable set of packages.",),
+            ErrorType.DEPENDENCY_INSTALL_FAILED,
+        ),
+        (
+            (
+                "HttpExceptionRequest Request {",
+                '  host                 = "hackage.haskell.org"',
+                "  port                 = 443",
+                "}",
+                " ConnectionTimeout",
+            ),
+            ErrorType.DEPENDENCY_INSTALL_FAILED,
+        ),
+        (
+            (
+                "[error] SERVER ERROR: Service Unavailable url=https://repo1.maven.org/maven2/org/scala-lang/scala-library/2.13.1/scala-library-2.13.1.pom",
+            ),
+            ErrorType.DEPENDENCY_INSTALL_FAILED,
+        ),
+        # MongoDB's C++ driver, Neo4j's and Mongoose's refusals
+        (("Couldn't connect to 127.0.0.1:27017.",), ErrorType.DATABASE_UNAVAILABLE),
+        (
+            (
+                "neo4j.exceptions.ServiceUnavailable: Failed to establish connection to ('127.0.0.1', 7687) (reason [Errno 111] Connection refused)",
+            ),
+            ErrorType.DATABASE_UNAVAILABLE,
+        ),
+        (
+            ("connection error: MongooseError [MongooseServerSelectionError]: ",),
+            ErrorType.DATABASE_UNAVAILABLE,
+        ),
+        (
+            (
+                "E   numpy.core._exceptions._ArrayMemoryError: Unable to allocate 3.2 GiB for an array with shape (20000, 20000) and data type float64",
+            ),
+            ErrorType.RESOURCE_EXHAUSTED,
+        ),
+        (("> Task :app:compileDebugUnitTestKotlin FAILED",), ErrorType.TEST_COLLECTION_ERROR),
+        (
+            (
+                "PHP Fatal error:  Uncaught Error: Class 'Tests\\Support\\ApiTestCase' not found in /app/tests/Feature/UserTest.php:9",
+            ),
+            ErrorType.TEST_COLLECTION_ERROR,
+        ),
+        (("I'm sorry but your test run exceeded 50.0 minutes.",), ErrorType.RUNNER_CANCELLED),
+        (
+            (
+                "/root/.cache/Cypress/13.6.0/Cypress/Cypress: error while loading shared libraries: libgbm.so.1: cannot open shared object file: No such file or directory",
+            ),
+            ErrorType.BROWSER_NOT_INSTALLED,
+        ),
+        # a Kubernetes wait inside an e2e test; kubectl wait on a deployment is its readiness
+        (
+            (
+                "  Expected error:",
+                "      timed out waiting for the condition",
+                "  not to have occurred",
+            ),
+            ErrorType.TEST_TIMEOUT,
+        ),
         # NestJS's handler logging a missing entity is the app's unhandled error
         (
             (
@@ -1725,6 +1793,10 @@ def test_a_finished_laravel_migration_is_not_the_failure(classifier: Classifier)
         (
             ("rm: cannot remove 'test/fixtures/tmp/*.db': No such file or directory",),
             "test.data-file-missing",
+        ),
+        (
+            ("error: timed out waiting for the condition on deployments/web",),
+            "k8s.wait-timed-out",
         ),
         # a request inside a running WebDriver session: the driver was up
         (
