@@ -13,6 +13,7 @@ from agent_engine.taxonomy import BlockerType, ErrorType
 from agent_engine.triage.classify import Classifier, LogSource
 from agent_engine.triage.failures import MAX_FAILED_TESTS
 from agent_engine.triage.preprocess import clean_chunk, clean_line
+from agent_engine.triage.rules import Rule
 from agent_engine.triage.signature import normalise, signature
 from bench.corpus import CORPUS, HOLDOUT, WILD, Case, load_cases
 from tests.builders import PYTEST_JUNIT, text_log
@@ -165,12 +166,17 @@ def test_a_bare_traceback_names_no_cause_and_is_not_lifted(classifier: Classifie
     assert classifier.classify([log]).error_type is ErrorType.ASSERTION_FAILED
 
 
-def test_nothing_known_is_unknown_with_low_confidence(classifier: Classifier) -> None:
-    verdict = classifier.classify([text_log("ci.log", "make: *** [lint] Error 1", "done")])
+def test_nothing_known_is_unknown_with_low_confidence(rules: list[Rule]) -> None:
+    log = text_log("ci.log", "make: *** [lint] Error 1", "done")
+    verdict = Classifier(rules, model=None).classify([log])
     assert verdict.error_type is ErrorType.UNKNOWN
     assert verdict.confidence < 0.5
     assert verdict.evidence == []
     assert "no known failure pattern" in verdict.summary
+    # the learned model may guess from such words, never with the confidence of a known cause
+    guessed = Classifier(rules).classify([log])
+    assert guessed.error_type is ErrorType.UNKNOWN or guessed.decided_by == "model"
+    assert guessed.confidence < 0.5
 
 
 def test_an_empty_run_has_no_tests_and_no_lines(classifier: Classifier) -> None:
@@ -1657,6 +1663,67 @@ def test_the_same_message_about_two_elements_is_two_signatures(classifier: Class
             ),
             ErrorType.TEST_TIMEOUT,
         ),
+        # a deployment the tests need that never became ready: Helm, kubectl, kubeadm, minikube
+        (
+            ("Error: INSTALLATION FAILED: timed out waiting for the condition",),
+            ErrorType.HEALTH_CHECK_FAILED,
+        ),
+        (
+            (
+                'Waiting for deployment "api" rollout to finish: 0 of 1 updated replicas are available...',
+                "error: timed out waiting for the condition",
+            ),
+            ErrorType.HEALTH_CHECK_FAILED,
+        ),
+        (
+            ("Unfortunately, an error has occurred:", "\ttimed out waiting for the condition"),
+            ErrorType.HEALTH_CHECK_FAILED,
+        ),
+        (
+            ("error: timed out waiting for the condition on deployments/web",),
+            ErrorType.HEALTH_CHECK_FAILED,
+        ),
+        # Ivy's tab-indented warnings, sbt 0.13's exception and the launcher's own lines
+        (
+            (
+                "[warn] \tmodule not found: com.acme#billing_2.12;2.0.1",
+                "[error] (*:update) sbt.ResolveException: unresolved dependency: com.acme#billing_2.12;2.0.1: not found",
+            ),
+            ErrorType.DEPENDENCY_INSTALL_FAILED,
+        ),
+        (
+            (
+                "[error] Server access error at url https://repo1.maven.org/maven2/com/acme/billing/2.0.1/billing-2.0.1.pom (java.net.UnknownHostException: repo1.maven.org)",
+            ),
+            ErrorType.DEPENDENCY_INSTALL_FAILED,
+        ),
+        (
+            (
+                "HttpExceptionRequest Request {",
+                '  host                 = "downloads.haskell.org"',
+                "}",
+                " ConnectionTimeout",
+            ),
+            ErrorType.DEPENDENCY_INSTALL_FAILED,
+        ),
+        # Neo4j's port refused to the Go driver
+        (
+            (
+                "ERROR  [router 1] Unable to retrieve routing table from localhost:7687: dial tcp 127.0.0.1:7687: connect: connection refused",
+            ),
+            ErrorType.DATABASE_UNAVAILABLE,
+        ),
+        (
+            (
+                "Class 'Tests\\Unit\\CartTest' could not be found in '/app/tests/Unit/CartTest.php'.",
+            ),
+            ErrorType.TEST_COLLECTION_ERROR,
+        ),
+        (
+            ("> Task :app:compileDebugUnitTestJavaWithJavac FAILED",),
+            ErrorType.TEST_COLLECTION_ERROR,
+        ),
+        (("> Task :shared:compileTestKotlinJvm FAILED",), ErrorType.TEST_COLLECTION_ERROR),
         # NestJS's handler logging a missing entity is the app's unhandled error
         (
             (
@@ -1795,8 +1862,10 @@ def test_a_finished_laravel_migration_is_not_the_failure(classifier: Classifier)
             "test.data-file-missing",
         ),
         (
-            ("error: timed out waiting for the condition on deployments/web",),
-            "k8s.wait-timed-out",
+            (
+                "[wait-control-plane] Waiting for the kubelet to boot up the control plane as static Pods",
+            ),
+            "k8s.never-ready",
         ),
         # a request inside a running WebDriver session: the driver was up
         (
