@@ -158,6 +158,10 @@ def test_both_engines_find_the_same_hits_in_every_corpus_log() -> None:
 @pytest.mark.parametrize(
     ("pattern", "data", "lines"),
     [
+        # a match that ends by taking its line's newline is on that line, not the next
+        ("exists(\\s*$|[^,])", "relation k already exists\nnext\n", [1]),
+        ("exists(\\s*$|[^,])", "relation k already exists\n", [1]),
+        ("exists(\\s*$|[^,])", "already exists, skipping\nnext\n", []),
         # a character outside ASCII is several bytes for Hyperscan, one character for RE2
         ("a.b", "xa✓b\n", [1]),
         ("[^ ]x", "✓x\n", [1]),

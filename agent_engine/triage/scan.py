@@ -186,6 +186,9 @@ class Scanner:
                 yield hit
 
 
+NEWLINE = ord("\n")
+
+
 def _hyperscan_lines(database: Database) -> Callable[[bytes], Iterator[tuple[int, int]]]:
     """For one scan, a finder of lines like `Scanner._re2_lines` that may give more lines.
     Hyperscan reports matches in the order of their ends and stops at the first: no line
@@ -207,7 +210,10 @@ def _hyperscan_lines(database: Database) -> Callable[[bytes], Iterator[tuple[int
                 database.scan(rest, match_event_handler=first, scratch=scratch)
             if not ends:
                 return
-            start = chunk.rfind(b"\n", 0, pos + ends.pop()) + 1
+            at = pos + ends.pop()
+            if at > pos and chunk[at - 1] == NEWLINE:  # `[^,]` or `\s` took the line's newline
+                at -= 1
+            start = chunk.rfind(b"\n", 0, at) + 1
             end = chunk.find(b"\n", start)
             end = len(chunk) if end < 0 else end
             yield start, end
