@@ -1494,6 +1494,17 @@ def test_the_same_message_about_two_elements_is_two_signatures(classifier: Class
             ),
             ErrorType.MIGRATION_FAILED,
         ),
+        # ...and the runner's footer as GitHub's web view shows it says nothing of the cause
+        (
+            (
+                "$ python manage.py makemigrations --check --dry-run",
+                "Migrations for 'catalog':",
+                "  shop/catalog/migrations/0007_product_slug.py",
+                "    + Add field slug to product",
+                "Error: Process completed with exit code 1.",
+            ),
+            ErrorType.MIGRATION_FAILED,
+        ),
         # ...but migrations written on purpose before a failing test: the test's own cause
         (
             (

@@ -45,6 +45,8 @@ def test_colours_and_cursor_codes_go_but_newlines_stay() -> None:
     [
         ("Process completed with exit code 1.", True),
         ("Process completed with exit code 2", True),
+        ("Error: Process completed with exit code 1.", True),  # as GitHub's web view shows it
+        ("Error: Process completed with exit code 137.", False),
         ("Process completed with exit code 137.", False),
         ("Process completed with exit code 143.", False),
         ("Post job cleanup.", True),

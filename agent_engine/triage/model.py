@@ -21,6 +21,7 @@ from importlib import resources
 from typing import Any, BinaryIO
 
 from agent_engine.taxonomy import ErrorType
+from agent_engine.triage.preprocess import is_boilerplate
 from agent_engine.triage.scan import Scanner, ScanStats
 
 VERSION = 2  # 2: identifiers' words (CamelCase split) are features too
@@ -78,13 +79,15 @@ class Salient:
 
 
 def salient_lines(streams: Iterable[tuple[str, BinaryIO]]) -> list[Salient]:
-    """The salient lines of the logs (name, stream), the first 100 and the last 300 of them:
-    bounded whatever the size of the logs."""
+    """The salient lines of the logs (name, stream), the first 100 and the last 300 of them,
+    each with the lines around it (runner chatter left out): bounded whatever the size of the
+    logs."""
     head: list[Salient] = []
     tail: list[Salient] = []
     for name, stream in streams:
         for hit in _scanner().scan(stream, ScanStats()):
-            around = [t for _, t in hit.before] + [hit.text] + [t for _, t in hit.after]
+            before = [t for _, t in hit.before if not is_boilerplate(t)]
+            around = before + [hit.text] + [t for _, t in hit.after if not is_boilerplate(t)]
             found = Salient(name, hit.line, hit.text, " ".join(around))
             if len(head) < 100:
                 head.append(found)

@@ -22,8 +22,9 @@ LINE_PREFIX = (
 )
 _PREFIX = re.compile(LINE_PREFIX)
 # Lines that carry no information about the cause; "exit code 137/143" name a signal, so stay.
+# GitHub's web view shows the `##[error]` marker as `Error: ` (logs copied from the page).
 _BOILERPLATE = re.compile(
-    r"^(?:Process completed with exit code (?!13[47]\b|143\b)[0-9]+\.?"
+    r"^(?:(?:Error: )?Process completed with exit code (?!13[47]\b|143\b)[0-9]+\.?"
     r"|Post job cleanup\.|Cleaning up orphan processes|Terminate orphan process: .*"
     r"|Evaluate and set job outputs|Set output '.*'|Cleanup temporary directory.*)\s*$"
 )
