@@ -8,7 +8,7 @@ from importlib import resources
 from agent_engine.contracts import History, LogBatch
 from agent_engine.taxonomy import ErrorType
 from agent_engine.triage.analysis import fix_instructions, self_heal_plan
-from agent_engine.triage.classify import Classifier
+from agent_engine.triage.classify import Classifier, LogSource
 from agent_engine.triage.model import (
     MODEL_CAP,
     VERSION,
@@ -94,6 +94,29 @@ def test_silent_rules_let_the_model_decide_and_say_so() -> None:
     assert not self_heal_plan(body, verdict, _history()).eligible
     assert "learned model alone" in self_heal_plan(body, verdict, _history()).reason
     assert not fix_instructions(verdict).applicable
+
+
+PASSED_JUNIT = """<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="pytest">
+<testcase classname="tests.test_upload" name="test_refresh" time="0.5" />
+<testcase classname="tests.test_upload" name="test_later" time="0.1"><skipped message="not yet" /></testcase>
+</testsuite></testsuites>"""
+
+
+def test_reports_whose_tests_all_passed_leave_the_model_silent() -> None:
+    log = text_log("ci.log", *SILENT)
+    passed = Classifier(load_rules(), toy_model()).classify(
+        [log], [LogSource.from_text("junit.xml", PASSED_JUNIT)]
+    )
+    assert (passed.error_type, passed.decided_by) == (ErrorType.UNKNOWN, "rules")
+    failed = PASSED_JUNIT.replace(
+        '<testcase classname="tests.test_upload" name="test_refresh" time="0.5" />',
+        '<testcase classname="tests.test_upload" name="test_refresh" time="0.5">'
+        '<failure message="upload refused">upload refused</failure></testcase>',
+    )
+    verdict = Classifier(load_rules(), toy_model()).classify(
+        [text_log("ci.log", *SILENT)], [LogSource.from_text("junit.xml", failed)]
+    )
+    assert (verdict.error_type, verdict.decided_by) == (ErrorType.AUTH_FAILED, "model")
 
 
 def test_solid_rules_are_not_second_guessed() -> None:

@@ -92,6 +92,7 @@ class _Tally:
     unlike: set[tuple[ErrorType, int, int]] = field(default_factory=set)  # (type, log, line)
     stats: ScanStats = field(default_factory=ScanStats)
     reports: set[int] = field(default_factory=set)  # the indices of JUnit reports
+    reported: int = 0  # the test cases the JUnit reports hold
 
     def keep(self, found: _Found) -> None:
         kept = self.found.setdefault(found.rule.id, [])
@@ -146,7 +147,10 @@ class Classifier:
             else:
                 self._scan(index, source, tally, collector)
         verdict = _verdict(tally, collector.finish(), collector.total)
-        if self.model is not None and verdict.confidence < WEAK:
+        # reports whose tests all passed: the job failed elsewhere (a lint, a coverage floor),
+        # and words around it are no evidence of a test failure's cause
+        all_passed = tally.reported > 0 and collector.total == 0
+        if self.model is not None and verdict.confidence < WEAK and not all_passed:
             verdict = _second_opinion(verdict, self.model, sources)
         return _calibrated(verdict, self.calibration, self.model)
 
@@ -166,6 +170,7 @@ class Classifier:
         another language's runners are not read in it."""
         with _opened(source) as stream:
             report = read_report(stream, source.name)
+        tally.reported += len(report.cases)
         self._add_cases(report.cases, collector)
         numbers = [n for n, _ in report.lines]
         text = "\n".join(t for _, t in report.lines).encode("utf-8", "replace")
