@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agent_engine.taxonomy import TAXONOMY, ErrorType
+from agent_engine.taxonomy import ErrorType
 from agent_engine.triage import model as learned
-from agent_engine.triage.classify import WEAK, Classifier
+from agent_engine.triage.classify import WEAK, Classifier, model_decides
 from agent_engine.triage.rules import load_rules
 from bench.accuracy import BINS
 from bench.corpus import CORPUS, HOLDOUT, WILD, Case, load_cases
@@ -137,13 +137,10 @@ def _held_out(
             continue
         if float(seen["confidence"]) < WEAK:
             opinion = model.opinion(case_lines(case))
-            named, rank = opinion.error_type, TAXONOMY[ErrorType(seen["verdict"])].rank
-            surer = opinion.probability >= float(seen["confidence"])
-            overrules = TAXONOMY[named].rank < rank or (TAXONOMY[named].rank == rank and surer)
-            if named.value != seen["verdict"] and overrules:
+            if model_decides(ErrorType(seen["verdict"]), float(seen["confidence"]), opinion):
                 points.overruled["cases"] += 1
                 points.overruled["rules"] += ok
-                points.overruled["model"] += named.value == case.label
+                points.overruled["model"] += opinion.error_type.value == case.label
         agrees = model.names(seen["evidence"]) == ErrorType(seen["verdict"])
         points.rules.append((float(seen["confidence"]), agrees, ok))
 

@@ -416,21 +416,24 @@ def _second_opinion(
     said = [redact(t)[:200] for t in opinion.strongest]
     if verdict.error_type is opinion.error_type:
         return verdict.model_copy(update={"decided_by": "both", "model_tokens": said})
-    if opinion.error_type is ErrorType.UNKNOWN or len(_words(opinion.strongest)) < MODEL_MIN_WORDS:
-        return verdict.model_copy(update={"model_tokens": said})  # too few words for it: no opinion
-    if _stands(verdict, opinion):
+    if not model_decides(verdict.error_type, verdict.confidence, opinion):
         return verdict.model_copy(update={"model_tokens": said})
     return _model_verdict(verdict, opinion, lines, said)
 
 
-def _stands(verdict: Classification, opinion: Opinion) -> bool:
-    """Whether weak rules keep their verdict against the model: its type comes later in the
-    causal chain (a symptom of their cause), or is as early and the model is less sure than the
-    rules (a swap between siblings on a few words)."""
-    if verdict.error_type is ErrorType.UNKNOWN:
+def model_decides(rules_type: ErrorType, rules_confidence: float, opinion: Opinion) -> bool:
+    """Whether the model's opinion replaces a silent or weak rules verdict: it names another
+    type on more than one word, and that type is no symptom of the rules' cause (later in the
+    causal chain), nor as early with the model less sure than the rules (a swap between
+    siblings on a few words)."""
+    if opinion.error_type in (rules_type, ErrorType.UNKNOWN):
         return False
-    theirs, ours = TAXONOMY[opinion.error_type].rank, TAXONOMY[verdict.error_type].rank
-    return theirs > ours or (theirs == ours and opinion.probability < verdict.confidence)
+    if len(_words(opinion.strongest)) < MODEL_MIN_WORDS:
+        return False  # too few words for it: no opinion
+    if rules_type is ErrorType.UNKNOWN:
+        return True
+    theirs, ours = TAXONOMY[opinion.error_type].rank, TAXONOMY[rules_type].rank
+    return theirs < ours or (theirs == ours and opinion.probability >= rules_confidence)
 
 
 def _words(strongest: list[str]) -> set[str]:
