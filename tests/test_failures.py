@@ -63,6 +63,25 @@ def test_playwright_node_summary(classifier: Classifier) -> None:
     ]
 
 
+def test_a_playwright_node_failure_and_its_junit_case_are_one_test(classifier: Classifier) -> None:
+    # the list reporter wraps a long header: its title ends in a space, the rule on a new line
+    log = text_log(
+        "e2e.log",
+        "  2) [chromium] › tests/items.spec.ts:50:3 › Items › Edit › Create with required fields ",
+        "───────────────────────────────────────────────────────",
+        "    Error: expect(locator).toBeVisible() failed",
+    )
+    report = """<testsuites><testsuite name="items.spec.ts"><testcase
+    name="Items › Edit › Create with required fields" classname="items.spec.ts" time="8.8">
+    <failure message="items.spec.ts:50:3 Create with required fields" type="FAILURE">
+    Error: expect(locator).toBeVisible() failed</failure></testcase></testsuite></testsuites>""".encode()
+    verdict = classifier.classify([log], [LogSource("junit.xml", lambda: io.BytesIO(report))])
+    assert [(t.id, t.line) for t in verdict.failed_tests] == [
+        ("tests/items.spec.ts › Items › Edit › Create with required fields", 50)
+    ]
+    assert verdict.failed_tests_total == 1
+
+
 def test_jest_bullets_skip_suite_and_console_blocks(classifier: Classifier) -> None:
     tests = failed(
         classifier,

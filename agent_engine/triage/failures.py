@@ -39,7 +39,7 @@ _PW_ACTION = re2.compile(r"(?:Locator|Page|Frame|ElementHandle)\.(?P<action>[A-Z
 _PW_EXPECT = re2.compile(r"Expect \"(?P<action>[A-Za-z_]+)\"")
 _PW_WAITING = re2.compile(r"waiting for (?P<locator>\S.*?\))(?: to be [a-z]+)?\s*$")
 _PW_NODE = re2.compile(
-    r"^ *[0-9]+\) \[[^\]]+\] › (?P<file>[^ ]+):(?P<line>[0-9]+):[0-9]+ › (?P<title>.+?)(?: ─+)?$"
+    r"^ *[0-9]+\) \[[^\]]+\] › (?P<file>[^ ]+):(?P<line>[0-9]+):[0-9]+ › (?P<title>.+?)(?: ─+)?\s*$"
 )
 _JEST = re2.compile(r"^ *● (?P<title>.+)$")
 _JEST_NOT_TESTS = ("Test suite failed to run", "Console", "Validation Error")

@@ -191,8 +191,9 @@ def same_test(a: str, b: str) -> bool:
 
 
 def _dotted(test_id: str) -> str:
-    """`e2e/test_x.py::TestA::t[p]` -> `e2e.test_x.TestA.t[p]`, to compare pytest ids."""
-    head, sep, tail = test_id.partition("::")
+    """`e2e/test_x.py::TestA::t[p]` -> `e2e.test_x.TestA.t[p]`, to compare pytest ids;
+    Playwright Test's `tests/a.spec.ts › Group › t` (its report: `a.spec.ts::Group › t`) alike."""
+    head, sep, tail = test_id.replace(" › ", "::").partition("::")
     if not sep:
         return test_id
     return head.removesuffix(".py").replace("/", ".") + "." + tail.replace("::", ".")
