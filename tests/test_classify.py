@@ -1743,6 +1743,104 @@ def test_the_same_message_about_two_elements_is_two_signatures(classifier: Class
             ),
             ErrorType.BACKEND_EXCEPTION,
         ),
+        # Julia's summary of its own failed tests, wrapped in a LoadError
+        (
+            (
+                "Test Failed at /build/julia/stdlib/v1.13/Pkg/test/new.jl:232",
+                "  Expression: installed == 1",
+                "   Evaluated: 0 == 1",
+                "ERROR: LoadError: Test run finished with errors",
+            ),
+            ErrorType.ASSERTION_FAILED,
+        ),
+        (
+            ("  left: 3", " right: 4", "assertion `left == right` failed"),
+            ErrorType.ASSERTION_FAILED,
+        ),
+        (
+            ("%%% orders_SUITE ==> place_order: FAILED", "Reason: timetrap_timeout"),
+            ErrorType.TEST_TIMEOUT,
+        ),
+        (("cart_tests: total_test...*timed out*",), ErrorType.TEST_TIMEOUT),
+        # the WebDriver server behind Mink, a Java client or a Ruby client was not there
+        (
+            (
+                "  Could not open connection: Curl error thrown for http POST to "
+                "http://localhost:4444/wd/hub/session (Behat\\Mink\\Exception\\DriverException)",
+            ),
+            ErrorType.BROWSER_NOT_INSTALLED,
+        ),
+        (
+            (
+                "org.openqa.selenium.WebDriverException: connection refused",
+                "Build info: version: '3.141.59', revision: 'e82be7d358'",
+            ),
+            ErrorType.BROWSER_NOT_INSTALLED,
+        ),
+        (
+            (
+                "     SocketError:",
+                "       getaddrinfo: Name or service not known",
+                "     # ./vendor/bundle/gems/selenium-webdriver-3.142.7/lib/selenium/webdriver/remote/"
+                "bridge.rb:45:in `create_session'",
+            ),
+            ErrorType.BROWSER_NOT_INSTALLED,
+        ),
+        (
+            (
+                "  - Failed: Timed out waiting for asynchronous Angular tasks to finish after 11 "
+                "seconds.",
+                "  While waiting for element with locator - Locator: By(css selector, app-root h1)",
+            ),
+            ErrorType.TEST_TIMEOUT,
+        ),
+        (
+            (
+                "--- FAIL: TestAccWorkspace_basic (0.10s)",
+                "    provider_test.go:97: err: required token could not be found",
+            ),
+            ErrorType.AUTH_FAILED,
+        ),
+        (
+            (
+                "Tests run: 1, Failures: 0, Errors: 1, Skipped: 0, Time elapsed: 77.7 s <<< FAILURE!",
+                "java.lang.IllegalStateException: The cluster failed to pass a startup check: "
+                "The following containers are not healthy: api",
+            ),
+            ErrorType.HEALTH_CHECK_FAILED,
+        ),
+        (("Waiting for web_1 to become healthy (it's unhealthy)",), ErrorType.HEALTH_CHECK_FAILED),
+        (
+            ('  "message": "Current user is not logged in",', '  "Code": 401,'),
+            ErrorType.AUTH_FAILED,
+        ),
+        (
+            (
+                "1) Tests\\Feature\\OrderTest::test_index_lists_orders",
+                "Response status code [500] is not a successful status code.",
+                "Failed asserting that false is true.",
+            ),
+            ErrorType.BACKEND_EXCEPTION,
+        ),
+        (
+            (
+                "  Failed to connect to api.example.org port 443 after 12 ms: Connection refused "
+                "while requesting https://api.example.org/v1/ping",
+            ),
+            ErrorType.NETWORK_FLAKE,
+        ),
+        (
+            ("StandardError: No fixture with name 'admin' found for table 'users'",),
+            ErrorType.SEED_DATA_MISSING,
+        ),
+        (
+            (
+                "   > Could not resolve com.acme:lint-plugin:0.5.",
+                "      > Could not GET 'https://repo.acme.dev/plugins/com/acme/lint-plugin/0.5/"
+                "lint-plugin-0.5.pom'. Received status code 502 from server: Bad Gateway",
+            ),
+            ErrorType.DEPENDENCY_INSTALL_FAILED,
+        ),
     ],
 )
 def test_where_the_message_comes_from_decides_its_type(
