@@ -1841,6 +1841,68 @@ def test_the_same_message_about_two_elements_is_two_signatures(classifier: Class
             ),
             ErrorType.DEPENDENCY_INSTALL_FAILED,
         ),
+        # what the run's real cause was, next to a look-alike of another
+        (
+            (
+                "tests/test_client.py:41: in test_client_requires_api_key",
+                "E           Failed: DID NOT RAISE <class 'acme.errors.ConfigError'>",
+            ),
+            ErrorType.ASSERTION_FAILED,
+        ),
+        (
+            (
+                "thread 'rustc' panicked at compiler/rustc_middle/src/ty/generic_args.rs:593:9:",
+                "assertion `left == right` failed",
+                "note: the compiler unexpectedly panicked. this is a bug.",
+            ),
+            ErrorType.TEST_COLLECTION_ERROR,
+        ),
+        (
+            (
+                "     Net::ReadTimeout:",
+                "     # ./vendor/bundle/ruby/3.4.0/gems/selenium-webdriver-4.27.0/lib/selenium/"
+                "webdriver/remote/bridge.rb:52:in 'Selenium::WebDriver::Remote::Bridge#create_session'",
+            ),
+            ErrorType.BROWSER_NOT_INSTALLED,
+        ),
+        (
+            (
+                "    Failed to download acme/console from dist: curl error 7 while downloading "
+                "https://api.github.com/repos/acme/console/zipball/1f35: Failed to connect to "
+                "api.github.com port 443 after 3 ms: Connection refused",
+            ),
+            ErrorType.DEPENDENCY_INSTALL_FAILED,
+        ),
+        (
+            (
+                "ERROR: LoadError: failed to clone from https://github.com/JuliaRegistries/General.git,"
+                " error: GitError(Code:ERROR, Class:Net, failed to connect to github.com)",
+            ),
+            ErrorType.DEPENDENCY_INSTALL_FAILED,
+        ),
+        (
+            (
+                'ERROR: LoadError: SystemError: opening file "/home/ci/Graphs/test/traversals.jl": '
+                "No such file or directory",
+            ),
+            ErrorType.TEST_COLLECTION_ERROR,
+        ),
+        (
+            (
+                "[HPM] Error occurred while trying to proxy request /api/orders from localhost:4200 "
+                "to http://localhost:8080 (ECONNREFUSED)",
+                "  - Failed: Timed out waiting for asynchronous Angular tasks to finish after 11 "
+                "seconds.",
+            ),
+            ErrorType.NAVIGATION_FAILED,
+        ),
+        (
+            (
+                "[WebServer]  POST /api/orders 500 in 35ms",
+                "    Error: expect(locator).toBeVisible() failed",
+            ),
+            ErrorType.BACKEND_EXCEPTION,
+        ),
     ],
 )
 def test_where_the_message_comes_from_decides_its_type(
@@ -2014,6 +2076,25 @@ def test_a_finished_laravel_migration_is_not_the_failure(classifier: Classifier)
                 "to /session/5d0e7c1f3a9b/url with params: {}",
             ),
             "selenium.server-not-running",
+        ),
+        # a missing key quoted by a skip, a test that expects the message, a code frame
+        (
+            ("SKIPPED [3] tests/test_llm.py:12: OPENAI_API_KEY environment variable is not set",),
+            "auth.credentials-not-configured",
+        ),
+        (
+            (
+                '        with pytest.raises(ConfigError, match="ACME_API_KEY environment variable '
+                'is not set"):',
+            ),
+            "auth.credentials-not-configured",
+        ),
+        (
+            (
+                "  ● config › throws when STRIPE_SECRET is missing",
+                '      > 14 |       "STRIPE_SECRET is required",',
+            ),
+            "auth.credentials-not-configured",
         ),
     ],
 )
