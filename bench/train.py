@@ -60,7 +60,7 @@ def _document(vec: Any, clf: Any, trained_on: str) -> dict[str, Any]:
     weights = {}
     for j, name in enumerate(names):
         column = {
-            str(k): round(float(clf.coef_[k][j]), 4)
+            str(k): round(float(clf.coef_[k][j]), 3)  # a thousandth moves no verdict
             for k in range(len(clf.classes_))
             if abs(clf.coef_[k][j]) >= PRUNE
         }

@@ -70,7 +70,8 @@ def test_the_shipped_model_is_small_versioned_and_names_real_types() -> None:
     text = resources.files("agent_engine.triage").joinpath("model.json").read_text()
     data = json.loads(text)
     assert data["version"] == VERSION
-    assert len(text) < 256_000  # about 5 features a training case; 247 KB at 1,245
+    # about 5 features a training case at 3 decimals: 250 KB at 1,364 cases; room to 1,700
+    assert len(text) < 320_000
     assert {ErrorType(c) for c in data["classes"]} >= {ErrorType.AUTH_FAILED}
     assert "never-tuned" not in data["trained_on"]
     assert "tuned split" in data["trained_on"]
