@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from importlib import resources
 
+import pytest
+
 from agent_engine.contracts import History, LogBatch
 from agent_engine.taxonomy import ErrorType
 from agent_engine.triage.analysis import fix_instructions, self_heal_plan
@@ -118,6 +120,26 @@ def test_reports_whose_tests_all_passed_leave_the_model_silent() -> None:
         [text_log("ci.log", *SILENT)], [LogSource.from_text("junit.xml", failed)]
     )
     assert (verdict.error_type, verdict.decided_by) == (ErrorType.AUTH_FAILED, "model")
+
+
+@pytest.mark.parametrize(
+    ("passed", "failed"),
+    [
+        ("60 passed, 53 warnings in 14.87s", "1 failed, 59 passed, 53 warnings in 15.02s"),
+        ("======== 12 passed, 1 skipped in 3.20s ========", "======== 2 errors in 0.91s ========"),
+        ("  56 passed (3.6m)", "  1 failed"),
+        ("Tests:       1315 passed, 1315 total", "Tests:       1 failed, 1314 passed, 1315 total"),
+        ("42 examples, 0 failures", "42 examples, 3 failures"),
+    ],
+)
+def test_runner_summaries_that_all_passed_leave_the_model_silent(passed: str, failed: str) -> None:
+    """Runs whose runners said every test passed failed elsewhere (a lint, a deploy step): the
+    warnings they print are no evidence of a test failure's cause."""
+    classifier = Classifier(load_rules(), toy_model())
+    quiet = classifier.classify([text_log("ci.log", *SILENT, passed)])
+    assert (quiet.error_type, quiet.decided_by) == (ErrorType.UNKNOWN, "rules")
+    loud = classifier.classify([text_log("ci.log", *SILENT, passed, failed)])
+    assert (loud.error_type, loud.decided_by) == (ErrorType.AUTH_FAILED, "model")
 
 
 def test_solid_rules_are_not_second_guessed() -> None:

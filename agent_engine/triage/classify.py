@@ -147,9 +147,9 @@ class Classifier:
             else:
                 self._scan(index, source, tally, collector)
         verdict = _verdict(tally, collector.finish(), collector.total)
-        # reports whose tests all passed: the job failed elsewhere (a lint, a coverage floor),
-        # and words around it are no evidence of a test failure's cause
-        all_passed = tally.reported > 0 and collector.total == 0
+        # reports or runner summaries saying every test passed: the job failed elsewhere (a
+        # lint, a coverage floor), and words around it are no evidence of a test failure's cause
+        all_passed = (tally.reported > 0 and collector.total == 0) or collector.all_passed
         if self.model is not None and verdict.confidence < WEAK and not all_passed:
             verdict = _second_opinion(verdict, self.model, sources)
         return _calibrated(verdict, self.calibration, self.model)

@@ -29,6 +29,19 @@ EXTRACTORS: dict[str, str] = {
     "jest_bullet": r"^ *● [^ ]",
     "cypress_numbered": r"^  [0-9]+\) [^ ]",
     "rspec_rerun": r"^rspec \./[^ :]+:[0-9]+ # ",
+    # a test runner's closing summary: every test passed, or some failed (RSpec's passing one
+    # is not anchored at the line's start: with both anchored, Hyperscan 5.4 missed the failing
+    # one after the prefix-tolerant head, where RE2 found it)
+    "run_passed": (
+        r"(^(=+ )?[0-9]+ passed(, [0-9]+ (skipped|deselected|xfailed|xpassed|warnings?))* in "
+        r"[0-9.]+s|^ +[0-9]+ passed \([0-9.]+(ms|s|m|h)\)$|^Tests: +([0-9]+ (skipped|todo), )*"
+        r"[0-9]+ passed, [0-9]+ total|[0-9]+ examples?, 0 failures(, [0-9]+ pending)?$)"
+    ),
+    "run_failed": (
+        r"(^(=+ )?([0-9]+ [a-z]+, )*[0-9]+ (failed|errors?)(, [0-9]+ [a-z]+)* in [0-9.]+s|"
+        r"^ +[0-9]+ (failed|interrupted)$|^Tests: +.*[0-9]+ failed|"
+        r"^[0-9]+ examples?, [1-9][0-9]* failures?|^ +[0-9]+ failing$)"
+    ),
 }
 
 _PYTEST_SUMMARY = re2.compile(r"^(?:FAILED|ERROR) (?P<id>\S+::\S+)(?: - (?P<msg>.*))?$")
@@ -67,6 +80,8 @@ class FailureCollector:
     names: list[str]  # extractor name by pattern index; "" for classifier rules
     tests: dict[str, FailedTest] = field(default_factory=dict)
     total: int = 0
+    runs_passed: int = 0  # runner summaries saying every test passed
+    runs_failed: int = 0  # runner summaries counting failures or errors
     _block: _Block | None = None
     _blocks: list[_Block] = field(default_factory=list)
 
@@ -205,8 +220,19 @@ class FailureCollector:
                 )
             )
 
+    # Extractor name -> what to do with a line it matched.
+    def _on_run_passed(self, _hit: Hit) -> None:
+        self.runs_passed += 1
 
-# Extractor name -> what to do with a line it matched.
+    def _on_run_failed(self, _hit: Hit) -> None:
+        self.runs_failed += 1
+
+    @property
+    def all_passed(self) -> bool:
+        """Runner summaries were printed, each said every test passed, and no test failed."""
+        return self.runs_passed > 0 and self.runs_failed == 0 and self.total == 0
+
+
 HANDLERS: dict[str, Callable[[FailureCollector, Hit], None]] = {
     name: getattr(FailureCollector, f"_on_{name}") for name in EXTRACTORS
 }
