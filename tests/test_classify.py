@@ -1903,6 +1903,60 @@ def test_the_same_message_about_two_elements_is_two_signatures(classifier: Class
             ),
             ErrorType.BACKEND_EXCEPTION,
         ),
+        # batch of readings: Go's want/got, a rejected login, Sauce Connect, Gradle's 137,
+        # seeded roles, Prisma's missing record, an LFS pointer, Puppeteer's navigation
+        (
+            (
+                "--- FAIL: TestCart_Total",
+                "    cart_test.go:41: total: want 12, got 11",
+            ),
+            ErrorType.ASSERTION_FAILED,
+        ),
+        (
+            (
+                "E       AssertionError: login failed for qa-user",
+                "E       Please enter a correct username and password. Note that both",
+            ),
+            ErrorType.AUTH_FAILED,
+        ),
+        (
+            ('  "before all" hook:', "Error: Sauce Connect could not establish a connection."),
+            ErrorType.NETWORK_FLAKE,
+        ),
+        (
+            ("> Process 'Gradle Test Executor 3' finished with non-zero exit value 137",),
+            ErrorType.RESOURCE_EXHAUSTED,
+        ),
+        (
+            (
+                " Spatie\\\\Permission\\\\Exceptions\\\\RoleDoesNotExist ",
+                "  There is no role named `editor` for guard `web`.",
+            ),
+            ErrorType.SEED_DATA_MISSING,
+        ),
+        (
+            (
+                "PrismaClientKnownRequestError:",
+                "An operation failed because it depends on one or more records that were required "
+                "but not found. No 'User' record(s) was found for a nested connect.",
+            ),
+            ErrorType.SEED_DATA_MISSING,
+        ),
+        (
+            (
+                "VisualsTest#test_0001_index:",
+                'ChunkyPNG::SignatureMismatch: PNG signature not found, found "version " instead of '
+                '"\\\\x89PNG"!',
+            ),
+            ErrorType.SEED_DATA_MISSING,
+        ),
+        (
+            (
+                "  ● dashboards › opens",
+                "    TimeoutError: Navigation Timeout Exceeded: 30000ms exceeded",
+            ),
+            ErrorType.NAVIGATION_FAILED,
+        ),
     ],
 )
 def test_where_the_message_comes_from_decides_its_type(
