@@ -13,7 +13,7 @@ from agent_engine.taxonomy import BlockerType, ErrorType
 from agent_engine.triage.classify import Classifier, LogSource
 from agent_engine.triage.failures import MAX_FAILED_TESTS
 from agent_engine.triage.preprocess import clean_chunk, clean_line
-from agent_engine.triage.rules import Rule
+from agent_engine.triage.rules import Rule, load_rules
 from agent_engine.triage.signature import normalise, signature
 from bench.corpus import CORPUS, HOLDOUT, WILD, Case, load_cases
 from tests.builders import PYTEST_JUNIT, text_log
@@ -1936,14 +1936,6 @@ def test_the_same_message_about_two_elements_is_two_signatures(classifier: Class
         ),
         (
             (
-                "PrismaClientKnownRequestError:",
-                "An operation failed because it depends on one or more records that were required "
-                "but not found. No 'User' record(s) was found for a nested connect.",
-            ),
-            ErrorType.SEED_DATA_MISSING,
-        ),
-        (
-            (
                 "VisualsTest#test_0001_index:",
                 'ChunkyPNG::SignatureMismatch: PNG signature not found, found "version " instead of '
                 '"\\\\x89PNG"!',
@@ -1956,6 +1948,23 @@ def test_the_same_message_about_two_elements_is_two_signatures(classifier: Class
                 "    TimeoutError: Navigation Timeout Exceeded: 30000ms exceeded",
             ),
             ErrorType.NAVIGATION_FAILED,
+        ),
+        (
+            ("    math_test.go:14: Sum(2, 3) = 6; want 5",),
+            ErrorType.ASSERTION_FAILED,
+        ),
+        (
+            ("    config_test.go:58: DecodeConfig() mismatch (-want +got):",),
+            ErrorType.ASSERTION_FAILED,
+        ),
+        (
+            ("E   _pickle.UnpicklingError: invalid load key, 'v'.",),
+            ErrorType.SEED_DATA_MISSING,
+        ),
+        # a test of the login form's own message: its expectation, not a rejected login
+        (
+            ('    Expected string: "Please enter a correct username and password."',),
+            ErrorType.ASSERTION_FAILED,
         ),
     ],
 )
@@ -1994,6 +2003,30 @@ def test_a_failed_login_setup_is_a_hint_not_a_cause(classifier: Classifier) -> N
     )
     assert timed_out.error_type is ErrorType.TEST_TIMEOUT
     assert ErrorType.AUTH_FAILED in [a.error_type for a in timed_out.alternatives]
+
+
+def test_prismas_missing_record_is_weak_evidence_of_missing_seed_data() -> None:
+    """P2025 names a record an operation needed: a seed row the run expects, or a test of the
+    app's own not-found path. Alone it is a weak reading; next to a failed expectation it is
+    not lifted over it."""
+    rules_only = Classifier(load_rules(), model=None)
+    missing = (
+        "An operation failed because it depends on one or more records that were required but "
+        "not found. No 'User' record(s) was found for a nested connect."
+    )
+    alone = rules_only.classify([text_log("ci.log", "PrismaClientKnownRequestError:", missing)])
+    assert (alone.error_type, alone.confidence < 0.5) == (ErrorType.SEED_DATA_MISSING, True)
+    expected = rules_only.classify(
+        [
+            text_log(
+                "ci.log",
+                "    expect(received).rejects.toThrow(expected)",
+                '    Expected substring: "Record to delete does not exist."',
+                f'    Received message:   "{missing}"',
+            )
+        ]
+    )
+    assert expected.error_type is ErrorType.ASSERTION_FAILED
 
 
 def test_an_actual_value_is_a_status_only_when_it_reads_as_one(classifier: Classifier) -> None:
@@ -2150,6 +2183,22 @@ def test_a_finished_laravel_migration_is_not_the_failure(classifier: Classifier)
             ),
             "auth.credentials-not-configured",
         ),
+        # look-alikes from the second review
+        (
+            (
+                "Microsoft.Data.SqlClient.SqlException : Login failed for user 'sa'. Reason: Server "
+                "is in script upgrade mode.",
+            ),
+            "auth.login-form-rejected",
+        ),
+        (
+            (
+                'Failed asserting that exception of type "Spatie\\\\Permission\\\\Exceptions\\\\'
+                'RoleDoesNotExist" is thrown.',
+            ),
+            "laravel.permission-role-missing",
+        ),
+        (("+version https://git-lfs.github.com/spec/v1",), "git-lfs.pointer-instead-of-file"),
     ],
 )
 def test_what_only_looks_like_a_cause_is_not_read_as_it(

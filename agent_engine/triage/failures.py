@@ -38,7 +38,7 @@ EXTRACTORS: dict[str, str] = {
         r"[0-9]+ passed, [0-9]+ total|[0-9]+ examples?, 0 failures(, [0-9]+ pending)?$)"
     ),
     "run_failed": (
-        r"(^(=+ )?([0-9]+ [a-z]+, )*[0-9]+ (failed|errors?)(, [0-9]+ [a-z]+)* in [0-9.]+s|"
+        r"([0-9]+ (failed|errors?)(, [0-9]+ [a-z]+)* in [0-9.]+s|"
         r"^ +[0-9]+ (failed|interrupted)$|^Tests: +.*[0-9]+ failed|"
         r"^[0-9]+ examples?, [1-9][0-9]* failures?|^ +[0-9]+ failing$)"
     ),
