@@ -10,7 +10,7 @@ import pytest
 
 from agent_engine.errors import InputError
 from agent_engine.taxonomy import BlockerType, ErrorType
-from agent_engine.triage.classify import Classifier, LogSource
+from agent_engine.triage.classify import Classifier, LogSource, choose
 from agent_engine.triage.failures import MAX_FAILED_TESTS
 from agent_engine.triage.preprocess import clean_chunk, clean_line
 from agent_engine.triage.rules import Rule, load_rules
@@ -1966,6 +1966,16 @@ def test_the_same_message_about_two_elements_is_two_signatures(classifier: Class
             ('    Expected string: "Please enter a correct username and password."',),
             ErrorType.ASSERTION_FAILED,
         ),
+        # the seed step's own failure, then the 404 of a row it did not load
+        (
+            (
+                "Error seeding data: TypeError: Cannot read properties of undefined (reading "
+                "'results')",
+                "    Expected: 200",
+                "    Received: 404",
+            ),
+            ErrorType.SEED_DATA_MISSING,
+        ),
     ],
 )
 def test_where_the_message_comes_from_decides_its_type(
@@ -2027,6 +2037,41 @@ def test_prismas_missing_record_is_weak_evidence_of_missing_seed_data() -> None:
         ]
     )
     assert expected.error_type is ErrorType.ASSERTION_FAILED
+
+
+def test_an_earlier_cause_wins_when_a_later_one_is_stronger_by_exactly_the_margin() -> None:
+    # 0.9 - 0.3 is 0.6000000000000001 in floats: a cause at 0.6 must still be within it
+    scores = {ErrorType.MIGRATION_FAILED: 0.6, ErrorType.BACKEND_EXCEPTION: 0.9}
+    first = {ErrorType.MIGRATION_FAILED: (0, 26), ErrorType.BACKEND_EXCEPTION: (0, 99)}
+    assert choose(scores, first) is ErrorType.MIGRATION_FAILED
+    scores[ErrorType.BACKEND_EXCEPTION] = 0.91
+    assert choose(scores, first) is ErrorType.BACKEND_EXCEPTION
+
+
+def test_a_missing_table_far_from_the_500_it_caused_is_still_the_cause(
+    classifier: Classifier,
+) -> None:
+    """Migrations never ran: the tests' own queries name the missing table, and the app's
+    routes answer 500 for it further down."""
+    lines = [
+        "  ● GET /api/v1/movies › should return a 200 and all of the movies",
+        "",
+        '    error: select * from "movies" - relation "movies" does not exist',
+        "",
+        *[
+            f"      at Parser.parseErrorMessage (node_modules/pg-protocol/dist/parser.js:{n}:98)"
+            for n in range(283, 293)
+        ],
+        "  ● GET /api/v1/music/:genre › should return a 404 for an unknown genre",
+        "",
+        "    expect(received).toBe(expected) // Object.is equality",
+        "",
+        "    Expected: 404",
+        "    Received: 500",
+    ]
+    assert classifier.classify([text_log("jest.log", *lines)]).error_type is (
+        ErrorType.MIGRATION_FAILED
+    )
 
 
 def test_an_actual_value_is_a_status_only_when_it_reads_as_one(classifier: Classifier) -> None:

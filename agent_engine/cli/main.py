@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -63,7 +64,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     entry: Callable[[Sequence[str]], int] = importlib.import_module(
         f"agent_engine.cli.{module}"
     ).main
-    return entry([*first, *rest])
+    try:
+        return entry([*first, *rest])
+    except BrokenPipeError:
+        # the reader went away (`| head`): stop quietly, as other command-line tools do
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

@@ -346,7 +346,8 @@ def choose(scores: dict[ErrorType, float], first: dict[ErrorType, tuple[int, int
         return max(scores, key=lambda t: (scores[t], -TAXONOMY[t].rank))
     strongest = max(scores[t] for t in solid)
     ordered = sorted(solid, key=lambda t: (TAXONOMY[t].rank, -scores[t], first[t]))
-    return next(t for t in ordered if scores[t] >= strongest - MARGIN)
+    # rounded: 0.9 - 0.3 is 0.6000000000000001 in floats, and a cause at 0.6 is within it
+    return next(t for t in ordered if round(strongest - scores[t], 9) <= MARGIN)
 
 
 def confidence(winner: ErrorType, scores: dict[ErrorType, float]) -> float:

@@ -109,3 +109,17 @@ def test_help_and_module_entry_point() -> None:
     assert done.returncode == 0
     assert "--junit FILE" in done.stdout
     assert classify.parser().prog == "agent-engine classify"
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly() -> None:
+    # `agent-engine classify ... | head -1`: the pipe closes before the verdict is written
+    reader = subprocess.Popen(
+        [sys.executable, "-m", "agent_engine.cli.main", "classify", str(LOCATOR / "pytest.log")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert reader.stdout is not None
+    reader.stdout.close()  # nobody reads the verdict
+    _, err = reader.communicate()
+    assert reader.returncode == 141
+    assert b"Traceback" not in err
