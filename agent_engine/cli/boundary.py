@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 
@@ -20,3 +21,7 @@ def guarded(run: Callable[[], int], *, json_errors: bool = False) -> int:
             print(ErrorResponse(error=exc.body()).model_dump_json(indent=2))
         print(f"error: {exc.message}\n  next: {exc.next_step}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:
+        # the reader went away (`| head`): stop quietly, as other command-line tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141

@@ -20,7 +20,6 @@
 from __future__ import annotations
 
 import importlib
-import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -64,13 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     entry: Callable[[Sequence[str]], int] = importlib.import_module(
         f"agent_engine.cli.{module}"
     ).main
-    try:
-        return entry([*first, *rest])
-    except BrokenPipeError:
-        # the reader went away (`| head`): stop quietly, as other command-line tools do
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 141
+    return entry([*first, *rest])
 
 
 if __name__ == "__main__":

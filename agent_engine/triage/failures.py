@@ -220,7 +220,6 @@ class FailureCollector:
                 )
             )
 
-    # Extractor name -> what to do with a line it matched.
     def _on_run_passed(self, _hit: Hit) -> None:
         self.runs_passed += 1
 
@@ -233,6 +232,7 @@ class FailureCollector:
         return self.runs_passed > 0 and self.runs_failed == 0 and self.total == 0
 
 
+# Extractor name -> what to do with a line it matched.
 HANDLERS: dict[str, Callable[[FailureCollector, Hit], None]] = {
     name: getattr(FailureCollector, f"_on_{name}") for name in EXTRACTORS
 }
