@@ -1976,6 +1976,48 @@ def test_the_same_message_about_two_elements_is_two_signatures(classifier: Class
             ),
             ErrorType.SEED_DATA_MISSING,
         ),
+        # an Apex test's query for a record the org should hold
+        (
+            (
+                "Class.InvoiceServiceTest.setup: line 12, column 1",
+                "System.QueryException: List has no rows for assignment to SObject",
+            ),
+            ErrorType.SEED_DATA_MISSING,
+        ),
+        # request-promise's error for a 500 answer
+        (
+            (
+                'StatusCodeError: 500 - {"error":"boom"}',
+                "    at new StatusCodeError (errors.js:32)",
+            ),
+            ErrorType.BACKEND_EXCEPTION,
+        ),
+        # Firefox's own error page, read back from a page snapshot
+        (
+            (
+                '- heading "Unable to connect" [level=1]',
+                "- paragraph: Firefox can't establish a connection to the server at "
+                "localhost:8080.",
+            ),
+            ErrorType.NAVIGATION_FAILED,
+        ),
+        # a Jenkins pipeline's timeout step stopping a long test
+        (
+            (
+                "Cancelling nested steps due to timeout",
+                "Sending interrupt signal to process",
+                "FAILED: expected exit code 0, got 143",
+            ),
+            ErrorType.RUNNER_CANCELLED,
+        ),
+        # the migration command a test bootstrap runs, failing
+        (
+            (
+                "Error: Command failed with exit code 1: npx knex migrate:latest",
+                "    at makeError (node_modules/execa/lib/error.js:60:11)",
+            ),
+            ErrorType.MIGRATION_FAILED,
+        ),
     ],
 )
 def test_where_the_message_comes_from_decides_its_type(
