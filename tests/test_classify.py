@@ -2010,6 +2010,25 @@ def test_the_same_message_about_two_elements_is_two_signatures(classifier: Class
             ),
             ErrorType.RUNNER_CANCELLED,
         ),
+        # Django's login form refusing the test account, in the app's own language, read from
+        # the page snapshot of a title expectation that failed on the login page
+        (
+            (
+                "E       AssertionError: Page title expected to be 'Startseite'",
+                "E       Actual value: Anmelden",
+                "E         - listitem: Bitte Benutzername und Passwort eingeben. Beide Felder "
+                "berücksichtigen die Groß-/Kleinschreibung.",
+            ),
+            ErrorType.AUTH_FAILED,
+        ),
+        # a test of the login form's own message, in another language
+        (
+            (
+                '    Expected string: "Introduzca un usuario y clave correctos. Observe que ambos '
+                'campos pueden ser sensibles a mayúsculas."',
+            ),
+            ErrorType.ASSERTION_FAILED,
+        ),
         # the migration command a test bootstrap runs, failing
         (
             (
