@@ -2029,6 +2029,31 @@ def test_the_same_message_about_two_elements_is_two_signatures(classifier: Class
             ),
             ErrorType.ASSERTION_FAILED,
         ),
+        # Firefox's error page for an app on a compose service's host
+        (
+            (
+                'Capybara::ElementNotFound: Unable to find button "Sign in"',
+                "  page title: Problem loading page",
+                "  Firefox can't establish a connection to the server at web:3000.",
+            ),
+            ErrorType.NAVIGATION_FAILED,
+        ),
+        # a timeout block around one step that a retry got past: the later failure decides
+        (
+            (
+                "[Pipeline] timeout",
+                "Cancelling nested steps due to timeout",
+                "[Pipeline] // timeout",
+                "Retrying",
+                "[Pipeline] sh",
+                "+ ./gradlew test",
+                "> Task :compileJava",
+                "> Task :test",
+                "OrderTotalsTest > sumsLines() FAILED",
+                "    org.opentest4j.AssertionFailedError: expected: <3> but was: <2>",
+            ),
+            ErrorType.ASSERTION_FAILED,
+        ),
         # the migration command a test bootstrap runs, failing
         (
             (
@@ -2305,6 +2330,21 @@ def test_a_finished_laravel_migration_is_not_the_failure(classifier: Classifier)
             "laravel.permission-role-missing",
         ),
         (("+version https://git-lfs.github.com/spec/v1",), "git-lfs.pointer-instead-of-file"),
+        # a test of an error path quoting the missing-row message; a diff quoting a migration
+        (
+            (
+                "System.AssertException: Assertion Failed: Expected: Invoice not found, Actual: "
+                "System.QueryException: List has no rows for assignment to SObject",
+            ),
+            "seed.apex-no-rows",
+        ),
+        (
+            (
+                "-   Error: Command failed with exit code 1: npx prisma migrate deploy",
+                "+   Error: Command failed with exit code 1: npx prisma migrate reset",
+            ),
+            "migration.generic-failed",
+        ),
     ],
 )
 def test_what_only_looks_like_a_cause_is_not_read_as_it(
