@@ -2054,6 +2054,32 @@ def test_the_same_message_about_two_elements_is_two_signatures(classifier: Class
             ),
             ErrorType.ASSERTION_FAILED,
         ),
+        # a page-level action on a selector, still waiting for it when the test's time ran out
+        (
+            (
+                "    Error: page.click: Test timeout of 30000ms exceeded.",
+                "    Call log:",
+                "      - waiting for locator('#checkout')",
+            ),
+            ErrorType.LOCATOR_NOT_FOUND,
+        ),
+        # a demo shop's login refusal in the page snapshot; a BDD framework's login step
+        (
+            (
+                "Error: Timed out 5000ms waiting for expect(page).toHaveURL(expected)",
+                "Expected pattern: /.*inventory.html/",
+                '  - text: "Epic sadface: Username and password do not match any user in this '
+                'service"',
+            ),
+            ErrorType.AUTH_FAILED,
+        ),
+        (
+            (
+                '    Given I am logged in as a user with the "editor" role',
+                "      Failed to log in as user 'x7Qa' with role 'editor' (Exception)",
+            ),
+            ErrorType.AUTH_FAILED,
+        ),
         # the migration command a test bootstrap runs, failing
         (
             (
