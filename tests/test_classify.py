@@ -2080,6 +2080,22 @@ def test_the_same_message_about_two_elements_is_two_signatures(classifier: Class
             ),
             ErrorType.AUTH_FAILED,
         ),
+        # rspec-rails' have_http_status: the status the app answered names the cause
+        (
+            (
+                "     Failure/Error: expect(response).to have_http_status(:ok)",
+                "       expected the response to have status code :ok (200) but it was "
+                ":unauthorized (401)",
+            ),
+            ErrorType.AUTH_FAILED,
+        ),
+        (
+            (
+                "     Failure/Error: expect(response).to have_http_status(:success)",
+                "       expected the response to have a success status code (2xx) but it was 500",
+            ),
+            ErrorType.BACKEND_EXCEPTION,
+        ),
         # the migration command a test bootstrap runs, failing
         (
             (
