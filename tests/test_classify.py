@@ -2112,6 +2112,159 @@ def test_where_the_message_comes_from_decides_its_type(
     assert classifier.classify([text_log("ci.log", *lines)]).error_type is expected
 
 
+@pytest.mark.parametrize(
+    ("lines", "rule_id", "expected"),
+    [
+        # the same causes as other stacks print them: Go's chromedp, Rust's headless_chrome,
+        # chromedriver, Laravel Dusk, Phoenix LiveViewTest and ConnTest, JUnit, NUnit, ExUnit,
+        # Spring, Ecto, Doctrine, Codeception, NestJS Terminus, pytest-docker, the JVM's DNS
+        (
+            (
+                "    browser_test.go:31: ",
+                "        \tError:      \tReceived unexpected error:",
+                '        \t            \texec: "google-chrome": executable file not found in $PATH',
+            ),
+            "browser.binary-not-found-other-stacks",
+            ErrorType.BROWSER_NOT_INSTALLED,
+        ),
+        (
+            (
+                "thread 'pdf::renders_invoice' panicked at src/pdf.rs:40:10:",
+                "called `Result::unwrap()` on an `Err` value: Could not auto detect a chrome "
+                "executable",
+            ),
+            "browser.binary-not-found-other-stacks",
+            ErrorType.BROWSER_NOT_INSTALLED,
+        ),
+        (
+            (
+                "ERROR webdriver: Request failed with status 500 due to unknown error: unknown "
+                "error: no chrome binary at /usr/bin/google-chrome",
+            ),
+            "browser.binary-not-found-other-stacks",
+            ErrorType.BROWSER_NOT_INSTALLED,
+        ),
+        (
+            (
+                "  1) Tests\\Browser\\BoardTest::testMoveCard",
+                "  Facebook\\WebDriver\\Exception\\TimeoutException: Waited 5 seconds for "
+                "selector [@card-42].",
+            ),
+            "dusk.waited-for-selector",
+            ErrorType.LOCATOR_NOT_FOUND,
+        ),
+        (
+            (
+                '     ** (ArgumentError) selector "#invite-form" did not return any element within: ',
+            ),
+            "liveview.selector-matched-nothing",
+            ErrorType.LOCATOR_NOT_FOUND,
+        ),
+        (
+            (
+                "1) importsLargeFile(ImporterTest)",
+                "org.junit.runners.model.TestTimedOutException: test timed out after 2000 "
+                "milliseconds",
+            ),
+            "junit.test-timed-out",
+            ErrorType.TEST_TIMEOUT,
+        ),
+        (
+            (
+                "  Failed ImportsLargeFile [2 s]",
+                "  Error Message:",
+                "   Test exceeded Timeout value of 2000ms",
+            ),
+            "dotnet.test-timed-out",
+            ErrorType.TEST_TIMEOUT,
+        ),
+        (
+            (
+                "     ** (ExUnit.TimeoutError) test timed out after 60000ms. You can change the timeout:",
+            ),
+            "exunit.test-timed-out",
+            ErrorType.TEST_TIMEOUT,
+        ),
+        (
+            (
+                "    jakarta.servlet.ServletException: Request processing failed: "
+                'java.lang.NullPointerException: Cannot invoke "Cart.total()"',
+                "        at org.springframework.test.web.servlet.MockMvc.perform(MockMvc.java:201)",
+            ),
+            "spring.mockmvc-request-failed",
+            ErrorType.BACKEND_EXCEPTION,
+        ),
+        (
+            (
+                "Caused by: org.springframework.jdbc.datasource.init.CannotReadScriptException: "
+                "Cannot read SQL script from class path resource [data/orders.sql]",
+            ),
+            "spring.sql-script-missing",
+            ErrorType.SEED_DATA_MISSING,
+        ),
+        (
+            (
+                "     ** (Ecto.NoResultsError) expected at least one result but got none in query:",
+                '     from p0 in Shop.Product, where: p0.sku == ^"SKU-1"',
+            ),
+            "ecto.no-results",
+            ErrorType.SEED_DATA_MISSING,
+        ),
+        (
+            (
+                "+ php bin/console doctrine:fixtures:load --group=e2e --no-interaction",
+                ' [ERROR] Could not find any fixture services to load in the "e2e" group.',
+            ),
+            "seed.fixture-loaders",
+            ErrorType.SEED_DATA_MISSING,
+        ),
+        (
+            (
+                "[Codeception\\Exception\\ModuleConfigException] Db module is not configured!",
+                "File with dump doesn't exist. Please, check path for sql file: tests/_data/dump.sql",
+            ),
+            "seed.fixture-loaders",
+            ErrorType.SEED_DATA_MISSING,
+        ),
+        (
+            (
+                "[Nest] 41  - ERROR [HealthCheckService] Health Check has failed! "
+                '{"queue":{"status":"down"}}',
+            ),
+            "health.framework-checks",
+            ErrorType.HEALTH_CHECK_FAILED,
+        ),
+        (
+            ("E   Exception: Timeout reached while waiting on service!",),
+            "health.framework-checks",
+            ErrorType.HEALTH_CHECK_FAILED,
+        ),
+        (
+            (
+                "  1) Invoices GET /invoices/:id returns the invoice",
+                "     ** (RuntimeError) expected response with status 200, got: 401, with body:",
+            ),
+            "http.status-401-403",
+            ErrorType.AUTH_FAILED,
+        ),
+        (
+            (
+                "ReportServiceTest > fetchesRates() FAILED",
+                "    java.net.UnknownHostException: api.exchangerate.host",
+            ),
+            "jvm.unknown-remote-host",
+            ErrorType.NETWORK_FLAKE,
+        ),
+    ],
+)
+def test_each_stacks_wording_is_read_by_its_rule(
+    classifier: Classifier, lines: tuple[str, ...], rule_id: str, expected: ErrorType
+) -> None:
+    verdict = classifier.classify([text_log("ci.log", *lines)])
+    assert rule_id in {e.rule_id for e in verdict.evidence}
+    assert verdict.error_type is expected
+
+
 def test_a_failed_login_setup_is_a_hint_not_a_cause(classifier: Classifier) -> None:
     """Playwright Test's login setup is the first test to reach the app: an app that is not
     up, a database or a server error breaks it first. Its failure alone is weak evidence of a
