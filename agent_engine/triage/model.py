@@ -5,7 +5,9 @@ on the labelled excerpts the rules were tuned on, never on the never-tuned split
 a small versioned JSON file (`model.json`). Inference here is pure Python and deterministic:
 the salient lines (errors, failures, refusals, timeouts...) are read with RE2, their words
 normalised (lower case, numbers blurred except 3-digit codes such as 401 or 137) into tokens and
-adjacent pairs, and each type's score is its bias plus the weights of the features present.
+adjacent pairs, and each type's score is its bias plus the weights of the features present
+(divided, in a model trained so, by the square root of how many distinct features the lines
+have: a long log's many words do not outweigh a short log's few).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from agent_engine.taxonomy import ErrorType
 from agent_engine.triage.preprocess import is_boilerplate
 from agent_engine.triage.scan import Scanner, ScanStats
 
-VERSION = 2  # 2: identifiers' words (CamelCase split) are features too
+VERSION = 3  # 2: identifiers' words (CamelCase split) are features too; 3: `normalise`
 MAX_LINES = 400  # salient lines read per run: the first 100 and the last 300
 # Lines worth reading when no rule has spoken: what failure output looks like in any stack.
 SALIENT = (
@@ -180,6 +182,8 @@ class LinearModel:
             f: {int(k): float(w) for k, w in ws.items()} for f, ws in data["weights"].items()
         }
         self.trained_on = str(data.get("trained_on", ""))
+        # trained on rows scaled to unit length: each feature of the lines weighs 1/sqrt(n)
+        self.normalise = bool(data.get("normalise", False))
         found = data.get("calibration")
         self.calibration = Calibration.from_json(found) if found else None
 
@@ -195,11 +199,13 @@ class LinearModel:
         return self.opinion(lines).error_type if lines else None
 
     def opinion(self, lines: Sequence[Salient]) -> Opinion:
-        present = features(s.context for s in lines) & self.weights.keys()
+        found = features(s.context for s in lines)
+        present = found & self.weights.keys()
+        scale = 1.0 / math.sqrt(len(found)) if self.normalise and found else 1.0
         scores = list(self.bias)
         for feature in present:
             for i, weight in self.weights[feature].items():
-                scores[i] += weight
+                scores[i] += weight * scale
         top = max(scores)
         exp = [math.exp(s - top) for s in scores]
         total = sum(exp)
