@@ -2265,6 +2265,33 @@ def test_each_stacks_wording_is_read_by_its_rule(
     assert verdict.error_type is expected
 
 
+def test_the_source_in_a_code_frame_is_not_an_expectation_that_failed(
+    classifier: Classifier,
+) -> None:
+    """Playwright Test and Jest show the test's source around the failing line: an
+    `expect(page)...` there is code, not a second failure competing with the real one."""
+    verdict = classifier.classify(
+        [
+            text_log(
+                "e2e.log",
+                "  1) [chromium] › invoices.spec.ts:8:5 › sends an invoice ──────────────",
+                "",
+                "    Error: locator.click: Test timeout of 30000ms exceeded.",
+                "    Call log:",
+                "      - waiting for getByRole('button', { name: 'Send invoice' })",
+                "",
+                "      13 |     await page.getByLabel('Customer').fill('ACME');",
+                "    > 14 |     await page.getByRole('button', { name: 'Send invoice' }).click();",
+                "         |                                                                ^",
+                "      15 |     await expect(page).toHaveURL(/invoices\\/\\d+/);",
+            )
+        ]
+    )
+    assert verdict.error_type is ErrorType.LOCATOR_NOT_FOUND
+    assert verdict.confidence >= 0.8
+    assert ErrorType.ASSERTION_FAILED not in {e.error_type for e in verdict.evidence}
+
+
 def test_a_failed_login_setup_is_a_hint_not_a_cause(classifier: Classifier) -> None:
     """Playwright Test's login setup is the first test to reach the app: an app that is not
     up, a database or a server error breaks it first. Its failure alone is weak evidence of a
