@@ -2292,6 +2292,74 @@ def test_the_source_in_a_code_frame_is_not_an_expectation_that_failed(
     assert ErrorType.ASSERTION_FAILED not in {e.error_type for e in verdict.evidence}
 
 
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        # what the test expected is its own wording, not what broke the run
+        (
+            (
+                "  ● http client › maps a dropped connection",
+                "",
+                "    expect(received).toBe(expected) // Object.is equality",
+                "",
+                '    Expected: "ECONNRESET"',
+                '    Received: "EPIPE"',
+            ),
+            ErrorType.ASSERTION_FAILED,
+        ),
+        (
+            (
+                "Failure:",
+                "DiskAlertTest#test_message [test/disk_alert_test.rb:9]:",
+                'Expected: "No space left on device: /var/data"',
+                '  Actual: "Disk almost full"',
+            ),
+            ErrorType.ASSERTION_FAILED,
+        ),
+        # ... unless it expected anything but the value it got
+        (
+            (
+                "    Error: expect(received).not.toBe(expected) // Object.is equality",
+                "",
+                "    Expected: not 500",
+            ),
+            ErrorType.BACKEND_EXCEPTION,
+        ),
+        # a test's title and its source say what it checks, not what broke
+        (
+            (
+                "  1) [chromium] › session.spec.ts:18:5 › shows the session expired banner ──────",
+                "",
+                "    Error: Timed out 5000ms waiting for expect(locator).toHaveText(expected)",
+                "",
+                '    Expected string: "Your session has expired."',
+                '    Received string: "Welcome back"',
+            ),
+            ErrorType.ASSERTION_FAILED,
+        ),
+        (
+            (
+                "  ● retry › gives up after three attempts",
+                "",
+                "    expect(received).toBe(expected) // Object.is equality",
+                "",
+                "    Expected: 3",
+                "    Received: 4",
+                "",
+                "      26 |   it('gives up after three attempts', async () => {",
+                "      27 |     server.fail(new Error('socket hang up'))",
+                "    > 28 |     expect(await attempts()).toBe(3)",
+            ),
+            ErrorType.ASSERTION_FAILED,
+        ),
+    ],
+)
+def test_a_tests_own_words_are_not_read_as_the_cause(
+    classifier: Classifier, lines: tuple[str, ...], expected: ErrorType
+) -> None:
+    assert classifier.classify([text_log("ci.log", *lines)]).error_type is expected
+
+
 def test_a_failed_login_setup_is_a_hint_not_a_cause(classifier: Classifier) -> None:
     """Playwright Test's login setup is the first test to reach the app: an app that is not
     up, a database or a server error breaks it first. Its failure alone is weak evidence of a

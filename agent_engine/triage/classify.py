@@ -204,10 +204,10 @@ class Classifier:
             if rule.effect is Effect.RECOVERED:
                 tally.recovered_at[(rule.type, index)] = line
                 continue
+            tally.unlike.update((other, index, line) for other in rule.unlike)
             if rule.effect is Effect.UNLIKE:
                 tally.unlike.add((rule.type, index, line))
                 continue
-            tally.unlike.update((other, index, line) for other in rule.unlike)
             tally.keep(_Found((index, line), rule, _evidence(name, hit, rule)))
 
     def _add_cases(self, cases: list[Case], collector: FailureCollector) -> None:

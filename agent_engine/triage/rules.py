@@ -59,6 +59,7 @@ class Rule(BaseModel):
     effect: Effect = Effect.SIGNAL
     # types whose rules do not count the lines this one matches (a signal of a routing bug is
     # not also a missing seed record): `effect = "unlike"` for a line of no type of its own
+    # (with `type = "unknown"`, the line is only what `unlike` says it is not)
     unlike: tuple[ErrorType, ...] = ()
     # the language whose test runners print what the rule matches (its pack's): such a rule
     # is not read in a test report written by another language's runner
