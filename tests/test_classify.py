@@ -2255,6 +2255,99 @@ def test_where_the_message_comes_from_decides_its_type(
             "jvm.unknown-remote-host",
             ErrorType.NETWORK_FLAKE,
         ),
+        (
+            (
+                "E   OSError: Multiple exceptions: [Errno 111] Connect call failed ('127.0.0.1', "
+                "5432), [Errno 99] Cannot assign requested address",
+            ),
+            "asyncio.connect-call-failed-db-port",
+            ErrorType.DATABASE_UNAVAILABLE,
+        ),
+        (
+            (
+                "verifying github.com/acme/kit@v1.4.0: checksum mismatch",
+                "        downloaded: h1:abc=",
+                "SECURITY ERROR",
+            ),
+            "go.module-download",
+            ErrorType.DEPENDENCY_INSTALL_FAILED,
+        ),
+        (
+            ("npm error code EBADENGINE", "npm error engine Unsupported engine"),
+            "npm.eresolve",
+            ErrorType.DEPENDENCY_INSTALL_FAILED,
+        ),
+        (
+            (
+                "  × No solution found when resolving dependencies:",
+                "  ╰─▶ Because you require numpy>=3 and numpy<3, we can conclude that your "
+                "requirements are unsatisfiable.",
+            ),
+            "uv.no-solution",
+            ErrorType.DEPENDENCY_INSTALL_FAILED,
+        ),
+        (
+            (
+                "thread 'main' panicked at tests/common/mod.rs:21:10:",
+                "Failed to migrate the database: VersionMissing(20240101000000)",
+            ),
+            "migration.generic-failed",
+            ErrorType.MIGRATION_FAILED,
+        ),
+        (
+            (
+                '    QueryFailedError: column "ownerId" contains null values',
+                'Migration "AddOwner1712930000000" failed, error: column "ownerId" contains null '
+                "values",
+            ),
+            "migration.generic-failed",
+            ErrorType.MIGRATION_FAILED,
+        ),
+        (
+            (
+                '  File "/venv/lib/python3.12/site-packages/django/db/migrations/executor.py", '
+                "line 255, in apply_migration",
+                "    state = migration.apply(state, schema_editor)",
+                "LookupError: App 'billing' doesn't have a 'Invoic' model.",
+            ),
+            "migration.runner-frames",
+            ErrorType.MIGRATION_FAILED,
+        ),
+        (
+            (
+                "The active test run was aborted. Reason: Test host process crashed : Unhandled "
+                "exception. System.OutOfMemoryException: Exception of type "
+                "'System.OutOfMemoryException' was thrown.",
+            ),
+            "jvm.oom",
+            ErrorType.RESOURCE_EXHAUSTED,
+        ),
+        (
+            (
+                "    A jest worker process (pid=3114) was terminated by another process: "
+                "signal=SIGKILL, exitCode=null. Operating system logs may contain more "
+                "information on why this occurred.",
+            ),
+            "jest.worker-killed",
+            ErrorType.RESOURCE_EXHAUSTED,
+        ),
+        (
+            (
+                "LedgerTest > initializationError FAILED",
+                "    java.lang.Exception: No runnable methods",
+            ),
+            "junit.no-runnable-methods",
+            ErrorType.TEST_COLLECTION_ERROR,
+        ),
+        (
+            (
+                "No test is available in /src/Billing.Tests/bin/Release/net8.0/Billing.Tests.dll. "
+                "Make sure that test discoverer & executors are registered and platform & "
+                "framework version settings are appropriate and try again.",
+            ),
+            "test-discovery-failed",
+            ErrorType.TEST_COLLECTION_ERROR,
+        ),
     ],
 )
 def test_each_stacks_wording_is_read_by_its_rule(
