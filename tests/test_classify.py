@@ -2348,6 +2348,74 @@ def test_where_the_message_comes_from_decides_its_type(
             "test-discovery-failed",
             ErrorType.TEST_COLLECTION_ERROR,
         ),
+        # pytest-playwright's own outputs, old and new
+        (
+            (
+                "E       AssertionError: Locator expected to have text '$43.20'",
+                "E       Actual value: $48.00",
+                "E       Call log:",
+                'E         - Expect "to_have_text" with timeout 5000ms',
+                'E         - waiting for locator("#total")',
+                'E           9 × locator resolved to <strong id="total">$48.00</strong>',
+                'E             - unexpected value "$48.00"',
+                'E         -   locator resolved to <strong id="total">$48.00</strong>',
+                'E         -   unexpected value "$48.00"',
+            ),
+            "playwright.unexpected-value",
+            ErrorType.ASSERTION_FAILED,
+        ),
+        (
+            (
+                "E           playwright._impl._api_types.TimeoutError: Timeout 30000ms exceeded.",
+                "E           =========================== logs ===========================",
+                'E           waiting for selector "text=Save changes"',
+                "E           ============================================================",
+            ),
+            "playwright.old-waiting-for-selector",
+            ErrorType.LOCATOR_NOT_FOUND,
+        ),
+        (
+            (
+                "WARNING django.security.csrf: Forbidden (Origin checking failed - "
+                "http://127.0.0.1:8000 does not match any trusted origins.): /accounts/login/",
+            ),
+            "auth.csrf",
+            ErrorType.AUTH_FAILED,
+        ),
+        (
+            (
+                "[2026-03-02 10:14:03,118] INFO in csrf: The CSRF token is missing.",
+                '127.0.0.1 - - [02/Mar/2026 10:14:03] "POST /threads/new HTTP/1.1" 400 -',
+            ),
+            "auth.csrf",
+            ErrorType.AUTH_FAILED,
+        ),
+        (
+            (
+                "+ python manage.py loaddata e2e_catalogue",
+                "Installed 0 object(s) from 1 fixture(s)",
+                "Not Found: /products/blue-widget/",
+            ),
+            "seed.step-failed",
+            ErrorType.SEED_DATA_MISSING,
+        ),
+        (
+            (
+                'psycopg.errors.ForeignKeyViolation: insert or update on table "products" '
+                "violates foreign key constraint",
+                "Seeding aborted: 0 of 12 fixtures loaded",
+            ),
+            "seed.step-failed",
+            ErrorType.SEED_DATA_MISSING,
+        ),
+        (
+            (
+                "error: The lockfile at `uv.lock` needs to be updated, but `--locked` was "
+                "provided. To update the lockfile, run `uv lock`.",
+            ),
+            "uv.lockfile-outdated",
+            ErrorType.DEPENDENCY_INSTALL_FAILED,
+        ),
     ],
 )
 def test_each_stacks_wording_is_read_by_its_rule(
@@ -2408,6 +2476,18 @@ def test_the_source_in_a_code_frame_is_not_an_expectation_that_failed(
                 '  Actual: "Disk almost full"',
             ),
             ErrorType.ASSERTION_FAILED,
+        ),
+        # a count of 0 in an expect() call log is an element that is not there
+        (
+            (
+                "E       AssertionError: Locator expected to have count '1'",
+                "E       Actual value: 0",
+                "E       Call log:",
+                'E         - waiting for get_by_test_id("project-row")',
+                "E         -   locator resolved to 0 elements",
+                'E         -   unexpected value "0"',
+            ),
+            ErrorType.LOCATOR_NOT_FOUND,
         ),
         # ... unless it expected anything but the value it got
         (
