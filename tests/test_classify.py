@@ -2416,6 +2416,37 @@ def test_where_the_message_comes_from_decides_its_type(
             "uv.lockfile-outdated",
             ErrorType.DEPENDENCY_INSTALL_FAILED,
         ),
+        # variants a look-alike review found
+        (
+            (
+                "  Failed ImportsLargeFile",
+                "  Test 'ImportsLargeFile' exceeded execution timeout period.",
+            ),
+            "dotnet.test-timed-out",
+            ErrorType.TEST_TIMEOUT,
+        ),
+        (
+            (' [ERROR] Could not find any fixtures to load in the "ci" group.',),
+            "seed.fixture-loaders",
+            ErrorType.SEED_DATA_MISSING,
+        ),
+        (
+            (
+                "java.lang.IllegalStateException: No data scripts found at location "
+                "'classpath:db/seed-e2e.sql'",
+            ),
+            "spring.sql-script-missing",
+            ErrorType.SEED_DATA_MISSING,
+        ),
+        (
+            (
+                "jakarta.servlet.ServletException: Request processing failed: org.springframework."
+                "security.authentication.AuthenticationCredentialsNotFoundException: An "
+                "Authentication object was not found in the SecurityContext",
+            ),
+            "auth.token-expired",
+            ErrorType.AUTH_FAILED,
+        ),
     ],
 )
 def test_each_stacks_wording_is_read_by_its_rule(
@@ -2793,6 +2824,14 @@ def test_a_finished_laravel_migration_is_not_the_failure(classifier: Classifier)
             "laravel.permission-role-missing",
         ),
         (("+version https://git-lfs.github.com/spec/v1",), "git-lfs.pointer-instead-of-file"),
+        # a host on the CI's own network is a service that is not up, not a third party
+        (
+            (
+                "org.postgresql.util.PSQLException: The connection attempt failed.",
+                "Caused by: java.net.UnknownHostException: postgres.ci.internal",
+            ),
+            "jvm.unknown-remote-host",
+        ),
         # a test of an error path quoting the missing-row message; a diff quoting a migration
         (
             (
