@@ -2396,7 +2396,7 @@ def test_where_the_message_comes_from_decides_its_type(
                 "Installed 0 object(s) from 1 fixture(s)",
                 "Not Found: /products/blue-widget/",
             ),
-            "seed.step-failed",
+            "django.loaddata-installed-nothing",
             ErrorType.SEED_DATA_MISSING,
         ),
         (
@@ -2446,6 +2446,84 @@ def test_where_the_message_comes_from_decides_its_type(
             ),
             "auth.token-expired",
             ErrorType.AUTH_FAILED,
+        ),
+        (
+            ("Forbidden (CSRF token from POST incorrect.): /accounts/login/",),
+            "auth.csrf",
+            ErrorType.AUTH_FAILED,
+        ),
+        (
+            ("ForbiddenError: invalid csrf token",),
+            "auth.csrf",
+            ErrorType.AUTH_FAILED,
+        ),
+        (
+            (
+                "Invalid CSRF Token 'null' was found on the request parameter '_csrf' or header "
+                "'X-CSRF-TOKEN'.",
+            ),
+            "auth.csrf",
+            ErrorType.AUTH_FAILED,
+        ),
+        (
+            (
+                'Error while executing "/app/seeds/02_products.js" seed: insert into "products" '
+                '- null value in column "sku"',
+            ),
+            "seed.step-failed",
+            ErrorType.SEED_DATA_MISSING,
+        ),
+        (
+            (
+                "An error occurred while running the seed command:",
+                "Error: Command failed: ts-node prisma/seed.ts",
+            ),
+            "seed.step-failed",
+            ErrorType.SEED_DATA_MISSING,
+        ),
+        (
+            ("Installed 0 object(s) from 1 fixture(s)",),
+            "django.loaddata-installed-nothing",
+            ErrorType.SEED_DATA_MISSING,
+        ),
+        (
+            (
+                "Execution failed for task ':api:test'.",
+                "> No tests found for given includes: [com.acme.LedgerTest](--tests filter)",
+            ),
+            "junit.no-runnable-methods",
+            ErrorType.TEST_COLLECTION_ERROR,
+        ),
+        (
+            (
+                "An exception occurred while test discoverer 'NUnit3TestDiscoverer' was loading "
+                "tests. Exception: Could not load file or assembly 'nunit.framework'",
+            ),
+            "test-discovery-failed",
+            ErrorType.TEST_COLLECTION_ERROR,
+        ),
+        (
+            (
+                " ERR_PNPM_UNSUPPORTED_ENGINE  Unsupported environment (bad pnpm and/or Node.js version)",
+            ),
+            "pnpm.error",
+            ErrorType.DEPENDENCY_INSTALL_FAILED,
+        ),
+        (
+            ("go: updates to go.mod needed; to update it:", "\tgo mod tidy"),
+            "go.module-download",
+            ErrorType.DEPENDENCY_INSTALL_FAILED,
+        ),
+        (
+            (
+                "E           playwright._impl._api_types.TimeoutError: Timeout 30000ms exceeded.",
+                "E           =========================== logs ===========================",
+                'E           waiting for selector "text=Submit"',
+                'E             selector resolved to visible <button disabled type="submit">Submit</button>',
+                "E             element is not enabled - waiting...",
+            ),
+            "playwright.resolved-not-actionable",
+            ErrorType.TEST_TIMEOUT,
         ),
     ],
 )
@@ -2519,6 +2597,35 @@ def test_the_source_in_a_code_frame_is_not_an_expectation_that_failed(
                 'E         -   unexpected value "0"',
             ),
             ErrorType.LOCATOR_NOT_FOUND,
+        ),
+        (
+            (
+                "    expect(received).rejects.toThrow(expected)",
+                "",
+                '    Expected message: "connect ECONNREFUSED 127.0.0.1:5432"',
+                '    Received message: "pool is closed"',
+            ),
+            ErrorType.ASSERTION_FAILED,
+        ),
+        (
+            (
+                "  1) [chromium] › outage.e2e.ts:12:3 › shows a banner when the database is "
+                "unavailable ──────",
+                "    Error: expect(locator).toHaveText(expected) failed",
+                '    Expected string: "We will be back soon"',
+                '    Received string: "Loading"',
+            ),
+            ErrorType.ASSERTION_FAILED,
+        ),
+        (
+            (
+                "AssertionError: expected 'pool is closed' to be 'ECONNREFUSED'",
+                " \u276f src/db.test.ts:31:19",
+                "     29|   it('maps a refused connection', async () => {",
+                "     30|     const err = new Error('connect ECONNREFUSED 127.0.0.1:5432')",
+                "     31|     expect(map(err)).toBe('ECONNREFUSED')",
+            ),
+            ErrorType.ASSERTION_FAILED,
         ),
         # ... unless it expected anything but the value it got
         (
