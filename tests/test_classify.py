@@ -2104,6 +2104,105 @@ def test_the_same_message_about_two_elements_is_two_signatures(classifier: Class
             ),
             ErrorType.MIGRATION_FAILED,
         ),
+        # a test's own words (what it expected, its source, its title) are not the cause
+        # what the test expected is its own wording, not what broke the run
+        (
+            (
+                "  ● http client › maps a dropped connection",
+                "",
+                "    expect(received).toBe(expected) // Object.is equality",
+                "",
+                '    Expected: "ECONNRESET"',
+                '    Received: "EPIPE"',
+            ),
+            ErrorType.ASSERTION_FAILED,
+        ),
+        (
+            (
+                "Failure:",
+                "DiskAlertTest#test_message [test/disk_alert_test.rb:9]:",
+                'Expected: "No space left on device: /var/data"',
+                '  Actual: "Disk almost full"',
+            ),
+            ErrorType.ASSERTION_FAILED,
+        ),
+        # a count of 0 in an expect() call log is an element that is not there
+        (
+            (
+                "E       AssertionError: Locator expected to have count '1'",
+                "E       Actual value: 0",
+                "E       Call log:",
+                'E         - waiting for get_by_test_id("project-row")',
+                "E         -   locator resolved to 0 elements",
+                'E         -   unexpected value "0"',
+            ),
+            ErrorType.LOCATOR_NOT_FOUND,
+        ),
+        (
+            (
+                "    expect(received).rejects.toThrow(expected)",
+                "",
+                '    Expected message: "connect ECONNREFUSED 127.0.0.1:5432"',
+                '    Received message: "pool is closed"',
+            ),
+            ErrorType.ASSERTION_FAILED,
+        ),
+        (
+            (
+                "  1) [chromium] › outage.e2e.ts:12:3 › shows a banner when the database is "
+                "unavailable ──────",
+                "    Error: expect(locator).toHaveText(expected) failed",
+                '    Expected string: "We will be back soon"',
+                '    Received string: "Loading"',
+            ),
+            ErrorType.ASSERTION_FAILED,
+        ),
+        (
+            (
+                "AssertionError: expected 'pool is closed' to be 'ECONNREFUSED'",
+                " \u276f src/db.test.ts:31:19",
+                "     29|   it('maps a refused connection', async () => {",
+                "     30|     const err = new Error('connect ECONNREFUSED 127.0.0.1:5432')",
+                "     31|     expect(map(err)).toBe('ECONNREFUSED')",
+            ),
+            ErrorType.ASSERTION_FAILED,
+        ),
+        # ... unless it expected anything but the value it got
+        (
+            (
+                "    Error: expect(received).not.toBe(expected) // Object.is equality",
+                "",
+                "    Expected: not 500",
+            ),
+            ErrorType.BACKEND_EXCEPTION,
+        ),
+        # a test's title and its source say what it checks, not what broke
+        (
+            (
+                "  1) [chromium] › session.spec.ts:18:5 › shows the session expired banner ──────",
+                "",
+                "    Error: Timed out 5000ms waiting for expect(locator).toHaveText(expected)",
+                "",
+                '    Expected string: "Your session has expired."',
+                '    Received string: "Welcome back"',
+            ),
+            ErrorType.ASSERTION_FAILED,
+        ),
+        (
+            (
+                "  ● retry › gives up after three attempts",
+                "",
+                "    expect(received).toBe(expected) // Object.is equality",
+                "",
+                "    Expected: 3",
+                "    Received: 4",
+                "",
+                "      26 |   it('gives up after three attempts', async () => {",
+                "      27 |     server.fail(new Error('socket hang up'))",
+                "    > 28 |     expect(await attempts()).toBe(3)",
+            ),
+            ErrorType.ASSERTION_FAILED,
+        ),
     ],
 )
 def test_where_the_message_comes_from_decides_its_type(
@@ -2560,115 +2659,6 @@ def test_the_source_in_a_code_frame_is_not_an_expectation_that_failed(
     assert verdict.error_type is ErrorType.LOCATOR_NOT_FOUND
     assert verdict.confidence >= 0.8
     assert ErrorType.ASSERTION_FAILED not in {e.error_type for e in verdict.evidence}
-
-
-@pytest.mark.parametrize(
-    ("lines", "expected"),
-    [
-        # what the test expected is its own wording, not what broke the run
-        (
-            (
-                "  ● http client › maps a dropped connection",
-                "",
-                "    expect(received).toBe(expected) // Object.is equality",
-                "",
-                '    Expected: "ECONNRESET"',
-                '    Received: "EPIPE"',
-            ),
-            ErrorType.ASSERTION_FAILED,
-        ),
-        (
-            (
-                "Failure:",
-                "DiskAlertTest#test_message [test/disk_alert_test.rb:9]:",
-                'Expected: "No space left on device: /var/data"',
-                '  Actual: "Disk almost full"',
-            ),
-            ErrorType.ASSERTION_FAILED,
-        ),
-        # a count of 0 in an expect() call log is an element that is not there
-        (
-            (
-                "E       AssertionError: Locator expected to have count '1'",
-                "E       Actual value: 0",
-                "E       Call log:",
-                'E         - waiting for get_by_test_id("project-row")',
-                "E         -   locator resolved to 0 elements",
-                'E         -   unexpected value "0"',
-            ),
-            ErrorType.LOCATOR_NOT_FOUND,
-        ),
-        (
-            (
-                "    expect(received).rejects.toThrow(expected)",
-                "",
-                '    Expected message: "connect ECONNREFUSED 127.0.0.1:5432"',
-                '    Received message: "pool is closed"',
-            ),
-            ErrorType.ASSERTION_FAILED,
-        ),
-        (
-            (
-                "  1) [chromium] › outage.e2e.ts:12:3 › shows a banner when the database is "
-                "unavailable ──────",
-                "    Error: expect(locator).toHaveText(expected) failed",
-                '    Expected string: "We will be back soon"',
-                '    Received string: "Loading"',
-            ),
-            ErrorType.ASSERTION_FAILED,
-        ),
-        (
-            (
-                "AssertionError: expected 'pool is closed' to be 'ECONNREFUSED'",
-                " \u276f src/db.test.ts:31:19",
-                "     29|   it('maps a refused connection', async () => {",
-                "     30|     const err = new Error('connect ECONNREFUSED 127.0.0.1:5432')",
-                "     31|     expect(map(err)).toBe('ECONNREFUSED')",
-            ),
-            ErrorType.ASSERTION_FAILED,
-        ),
-        # ... unless it expected anything but the value it got
-        (
-            (
-                "    Error: expect(received).not.toBe(expected) // Object.is equality",
-                "",
-                "    Expected: not 500",
-            ),
-            ErrorType.BACKEND_EXCEPTION,
-        ),
-        # a test's title and its source say what it checks, not what broke
-        (
-            (
-                "  1) [chromium] › session.spec.ts:18:5 › shows the session expired banner ──────",
-                "",
-                "    Error: Timed out 5000ms waiting for expect(locator).toHaveText(expected)",
-                "",
-                '    Expected string: "Your session has expired."',
-                '    Received string: "Welcome back"',
-            ),
-            ErrorType.ASSERTION_FAILED,
-        ),
-        (
-            (
-                "  ● retry › gives up after three attempts",
-                "",
-                "    expect(received).toBe(expected) // Object.is equality",
-                "",
-                "    Expected: 3",
-                "    Received: 4",
-                "",
-                "      26 |   it('gives up after three attempts', async () => {",
-                "      27 |     server.fail(new Error('socket hang up'))",
-                "    > 28 |     expect(await attempts()).toBe(3)",
-            ),
-            ErrorType.ASSERTION_FAILED,
-        ),
-    ],
-)
-def test_a_tests_own_words_are_not_read_as_the_cause(
-    classifier: Classifier, lines: tuple[str, ...], expected: ErrorType
-) -> None:
-    assert classifier.classify([text_log("ci.log", *lines)]).error_type is expected
 
 
 def test_a_failed_login_setup_is_a_hint_not_a_cause(classifier: Classifier) -> None:
