@@ -201,15 +201,13 @@ def main() -> int:
         vec, clf = _fit(rows, labels, list(fit))
         # the model as it would ship (small weights pruned), on the fold it did not see
         fold_model = learned.LinearModel(_document(vec, clf, "fold"))
-        fold_right = sum(
-            fold_model.opinion(case_lines(train[i])).error_type.value == labels[i] for i in test
-        )
+        ok = {
+            i: fold_model.opinion(case_lines(train[i])).error_type.value == labels[i] for i in test
+        }
+        fold_right = sum(ok.values())
         right += fold_right
         hard_cases = [i for i in test if _hard(first.get(train[i].name))]
-        hard[0] += sum(
-            fold_model.opinion(case_lines(train[i])).error_type.value == labels[i]
-            for i in hard_cases
-        )
+        hard[0] += sum(ok[i] for i in hard_cases)
         hard[1] += len(hard_cases)
         # the whole classifier, with this fold's model, on the fold it did not see
         _held_out(
