@@ -2387,6 +2387,54 @@ def test_where_the_message_comes_from_decides_its_type(
         ),
         (
             (
+                "error: Failed to build `mysqlclient==2.2.8`",
+                "  cause: The build backend returned an error",
+                "  cause: Call to `setuptools.build_meta.get_requires_for_build_wheel` failed "
+                "(exit status: 1)",
+            ),
+            "uv.build-failed",
+            ErrorType.DEPENDENCY_INSTALL_FAILED,
+        ),
+        (
+            (
+                "INFO [launcher]: Starting browser chrome 71.0 (OS X High Sierra) on BrowserStack",
+                "Error: HTTP Basic: Access denied.",
+            ),
+            "auth.api-key-refused",
+            ErrorType.AUTH_FAILED,
+        ),
+        (
+            (
+                "E   google.auth.exceptions.DefaultCredentialsError: Your default credentials "
+                "were not found.",
+            ),
+            "auth.api-key-refused",
+            ErrorType.AUTH_FAILED,
+        ),
+        (
+            (
+                "E   ee.ee_exception.EEException: Please authorize access to your Earth Engine "
+                "account by running",
+            ),
+            "auth.api-key-refused",
+            ErrorType.AUTH_FAILED,
+        ),
+        (
+            (
+                "  1) test GET / (ShopWeb.PageControllerTest)",
+                '     ** (File.Error) could not read file "priv/static/.vite/manifest.json": '
+                "no such file or directory",
+                '     code: conn = get(conn, ~p"/")',
+                "     stacktrace:",
+                "       (elixir 1.18.4) lib/file.ex:385: File.read!/1",
+                "       (shop 0.1.0) lib/shop_web/components/layouts/root.html.heex:10: "
+                "anonymous fn/2 in ShopWeb.Layouts.root/1",
+            ),
+            "phoenix.app-web-frames",
+            ErrorType.BACKEND_EXCEPTION,
+        ),
+        (
+            (
                 "thread 'main' panicked at tests/common/mod.rs:21:10:",
                 "Failed to migrate the database: VersionMissing(20240101000000)",
             ),
