@@ -2435,6 +2435,44 @@ def test_where_the_message_comes_from_decides_its_type(
         ),
         (
             (
+                "proxy-1  | 2024/06/30 14:22:07 [error] 29#29: *41 connect() failed (111: "
+                "Connection refused) while connecting to upstream, client: 172.18.0.1, server: "
+                'localhost, request: "GET / HTTP/1.1", upstream: "http://172.18.0.3:8000/"',
+            ),
+            "nginx.upstream-refused",
+            ErrorType.NAVIGATION_FAILED,
+        ),
+        (
+            (
+                "fail: Microsoft.AspNetCore.Server.Kestrel[13]",
+                '      Connection id "0HM6A34N67LO5", Request id "0HM6A34N67LO5:00000005": An '
+                "unhandled exception was thrown by the application.",
+                "      System.NullReferenceException: Object reference not set to an instance "
+                "of an object.",
+            ),
+            "aspnet.unhandled-exception",
+            ErrorType.BACKEND_EXCEPTION,
+        ),
+        (
+            (
+                "fail: Microsoft.AspNetCore.Diagnostics.ExceptionHandlerMiddleware[1]",
+                "      An unhandled exception has occurred while executing the request.",
+            ),
+            "aspnet.unhandled-exception",
+            ErrorType.BACKEND_EXCEPTION,
+        ),
+        (
+            (
+                "WARNING  urllib3.connectionpool:connectionpool.py:870 Retrying (Retry(total=0, "
+                "connect=None, read=None, redirect=None, status=None)) after connection broken by "
+                "'NewConnectionError('<urllib3.connection.HTTPConnection object at 0x7fa0b1c2d910>"
+                ": Failed to establish a new connection: [Errno 111] Connection refused')': /",
+            ),
+            "py.urllib3-plain-http-refused",
+            ErrorType.NAVIGATION_FAILED,
+        ),
+        (
+            (
                 "thread 'main' panicked at tests/common/mod.rs:21:10:",
                 "Failed to migrate the database: VersionMissing(20240101000000)",
             ),
@@ -2991,6 +3029,13 @@ def test_a_finished_laravel_migration_is_not_the_failure(classifier: Classifier)
                 "+   Error: Command failed with exit code 1: npx prisma migrate reset",
             ),
             "migration.generic-failed",
+        ),
+        (
+            (
+                'proxy-1  | 172.18.0.1 - - [30/Jun/2024:14:22:07 +0000] "GET /wiki/Home/edit '
+                'HTTP/1.1" 502 157 "-" "Mozilla/5.0"',
+            ),
+            "http.access-log-500",
         ),
     ],
 )
