@@ -2473,6 +2473,70 @@ def test_where_the_message_comes_from_decides_its_type(
         ),
         (
             (
+                "   INFO  Seeding database.",
+                "",
+                "   Illuminate\\Contracts\\Container\\BindingResolutionException ",
+                "",
+                "  Target class [Database\\Seeders\\E2eSeeder] does not exist.",
+            ),
+            "seed.step-failed",
+            ErrorType.SEED_DATA_MISSING,
+        ),
+        (
+            (
+                "** (Code.LoadError) could not load /app/priv/repo/seeds.exs. Reason: enoent",
+            ),
+            "seed.step-failed",
+            ErrorType.SEED_DATA_MISSING,
+        ),
+        (
+            (
+                "--- FAIL: TestListOrders (0.01s)",
+                "    order_api_test.go:71: seeded order lookup: sql: no rows in result set",
+            ),
+            "seed.lookup-found-no-row",
+            ErrorType.SEED_DATA_MISSING,
+        ),
+        (
+            (
+                "org.springframework.dao.EmptyResultDataAccessException: Incorrect result size: "
+                "expected 1, actual 0",
+            ),
+            "seed.lookup-found-no-row",
+            ErrorType.SEED_DATA_MISSING,
+        ),
+        (
+            (
+                '{"level":50,"time":1719750000000,"reqId":"req-7","err":{"type":"TypeError",'
+                '"message":"resize(...).toFormat is not a function"},"msg":"upload failed"}',
+                '{"level":30,"time":1719750000001,"reqId":"req-7","res":{"statusCode":500},'
+                '"responseTime":3.2,"msg":"request completed"}',
+            ),
+            "fastify.response-5xx",
+            ErrorType.BACKEND_EXCEPTION,
+        ),
+        (
+            (
+                "[2024-03-12 17:10:21] testing.ERROR: Call to a member function format() on null "
+                '{"userId":1,"exception":"[object] (Error(code: 0): Call to a member function '
+                'format() on null at /app/app/Http/Controllers/BookingController.php:57)"}',
+            ),
+            "laravel.logged-exception",
+            ErrorType.BACKEND_EXCEPTION,
+        ),
+        (
+            (
+                "Error:",
+                "SubscriptionsControllerTest#test_upgrade:",
+                "ArgumentError: wrong number of arguments (given 2, expected 1)",
+                "    app/services/billing/prorate.rb:12:in 'call'",
+                "    app/controllers/subscriptions_controller.rb:34:in 'upgrade'",
+            ),
+            "rails.controller-frames",
+            ErrorType.BACKEND_EXCEPTION,
+        ),
+        (
+            (
                 "thread 'main' panicked at tests/common/mod.rs:21:10:",
                 "Failed to migrate the database: VersionMissing(20240101000000)",
             ),
