@@ -2483,9 +2483,7 @@ def test_where_the_message_comes_from_decides_its_type(
             ErrorType.SEED_DATA_MISSING,
         ),
         (
-            (
-                "** (Code.LoadError) could not load /app/priv/repo/seeds.exs. Reason: enoent",
-            ),
+            ("** (Code.LoadError) could not load /app/priv/repo/seeds.exs. Reason: enoent",),
             "seed.step-failed",
             ErrorType.SEED_DATA_MISSING,
         ),
