@@ -2535,6 +2535,33 @@ def test_where_the_message_comes_from_decides_its_type(
         ),
         (
             (
+                "[Nest] 8956   - 10/02/2021 05:44:21   [ExceptionHandler] Unable to connect to the "
+                "database. Retrying (1)...",
+                "Error: connect ETIMEDOUT",
+            ),
+            "nest.database-retrying",
+            ErrorType.DATABASE_UNAVAILABLE,
+        ),
+        (
+            (
+                "newman run postman/collections/orders.json -e postman/environments/ci.json",
+                "error: collection could not be loaded",
+                '  unable to read data from file "postman/collections/orders.json"',
+            ),
+            "newman.collection-not-loaded",
+            ErrorType.TEST_COLLECTION_ERROR,
+        ),
+        (
+            (
+                "tst_test.c:1433: TINFO: Timeout per run is 0h 15m 00s",
+                "Test timeouted, sending SIGKILL!",
+                "tst_test.c:1480: TBROK: Test killed! (timeout?)",
+            ),
+            "ltp.test-timeout",
+            ErrorType.TEST_TIMEOUT,
+        ),
+        (
+            (
                 "thread 'main' panicked at tests/common/mod.rs:21:10:",
                 "Failed to migrate the database: VersionMissing(20240101000000)",
             ),
