@@ -2562,6 +2562,30 @@ def test_where_the_message_comes_from_decides_its_type(
         ),
         (
             (
+                "Using CPython 3.11.2 interpreter at: /usr/bin/python3.11",
+                "error: The requested interpreter resolved to Python 3.11.2, which is incompatible "
+                "with the project's Python requirement: `>=3.14, <4.0` (from "
+                "`project.requires-python`)",
+            ),
+            "python.version-unsupported",
+            ErrorType.DEPENDENCY_INSTALL_FAILED,
+        ),
+        (
+            ("ERROR: Package 'acme-api' requires a different Python: 3.9.18 not in '>=3.10'",),
+            "python.version-unsupported",
+            ErrorType.DEPENDENCY_INSTALL_FAILED,
+        ),
+        (
+            (
+                "tests/utils/utils.py:24: in get_superuser_token_headers",
+                '    a_token = tokens["access_token"]',
+                "E   KeyError: 'access_token'",
+            ),
+            "auth.login-answered-without-token",
+            ErrorType.AUTH_FAILED,
+        ),
+        (
+            (
                 "thread 'main' panicked at tests/common/mod.rs:21:10:",
                 "Failed to migrate the database: VersionMissing(20240101000000)",
             ),
