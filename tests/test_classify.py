@@ -2586,6 +2586,31 @@ def test_where_the_message_comes_from_decides_its_type(
         ),
         (
             (
+                "  Failed Orders.Tests.OrdersApiTests.ListsOrders [212 ms]",
+                "  Error Message:",
+                "   Npgsql.NpgsqlException : Failed to connect to 127.0.0.1:5432",
+                "---- System.Net.Sockets.SocketException : Connection refused",
+                "Npgsql.NpgsqlException (0x80004005): Failed to connect to 127.0.0.1:5432",
+            ),
+            "npgsql.connect-failed",
+            ErrorType.DATABASE_UNAVAILABLE,
+        ),
+        (
+            (
+                "12:44:35.001 [error] Postgrex.Protocol (#PID<0.521.0>) failed to connect: ** "
+                "(Postgrex.Error) FATAL 53300 (too_many_connections) sorry, too many clients "
+                "already",
+                "     ** (DBConnection.ConnectionError) connection not available and request was "
+                "dropped from queue after 1998ms. You can address this by:",
+                "       1. Ensuring your database is available and that you can connect to it",
+                "       (shop 0.1.0) lib/shop_web/controllers/order_controller.ex:12: "
+                "ShopWeb.OrderController.index/2",
+            ),
+            "pg.too-many-clients",
+            ErrorType.DATABASE_UNAVAILABLE,
+        ),
+        (
+            (
                 "thread 'main' panicked at tests/common/mod.rs:21:10:",
                 "Failed to migrate the database: VersionMissing(20240101000000)",
             ),
@@ -3149,6 +3174,21 @@ def test_a_finished_laravel_migration_is_not_the_failure(classifier: Classifier)
                 'HTTP/1.1" 502 157 "-" "Mozilla/5.0"',
             ),
             "http.access-log-500",
+        ),
+        (
+            (
+                "    def test_missing_credentials_prints_hint(run):",
+                '>       assert "google.auth.exceptions.DefaultCredentialsError" in run().stderr',
+            ),
+            "auth.api-key-refused",
+        ),
+        (
+            (
+                "google.auth.exceptions.RefreshError: ('Failed to retrieve http://metadata."
+                "google.internal/computeMetadata/v1/instance/service-accounts/default/token from "
+                "the Google Compute Engine metadata service. Status: 503')",
+            ),
+            "auth.api-key-refused",
         ),
     ],
 )
