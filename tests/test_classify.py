@@ -2597,6 +2597,17 @@ def test_where_the_message_comes_from_decides_its_type(
         ),
         (
             (
+                "[WebServer]  ⨯ TypeError: Cannot read properties of undefined (reading 'call')",
+                "[WebServer]     at Object.__webpack_require__ [as require] "
+                "(/app/.next/server/webpack-runtime.js:33:43) {",
+                "  ✘  21 tests/e2e/public-pages.spec.ts:43:9 › public page loads: /courses (11.5s)",
+                "    Error: Expected /courses to load without a server error",
+            ),
+            "nextjs.server-error",
+            ErrorType.BACKEND_EXCEPTION,
+        ),
+        (
+            (
                 "12:44:35.001 [error] Postgrex.Protocol (#PID<0.521.0>) failed to connect: ** "
                 "(Postgrex.Error) FATAL 53300 (too_many_connections) sorry, too many clients "
                 "already",
