@@ -11,12 +11,13 @@ import pytest
 from agent_engine.contracts import History, LogBatch
 from agent_engine.taxonomy import ErrorType
 from agent_engine.triage.analysis import fix_instructions, self_heal_plan
-from agent_engine.triage.classify import Classifier, LogSource
+from agent_engine.triage.classify import Classifier, LogSource, model_decides
 from agent_engine.triage.model import (
     MODEL_CAP,
     VERSION,
     Calibration,
     LinearModel,
+    Opinion,
     Platt,
     Salient,
     features,
@@ -326,3 +327,29 @@ def test_the_shipped_calibration_was_fitted_without_the_never_tuned_split() -> N
 
 def _history() -> History:
     return History()
+
+
+def _opinion(first: float, second: float) -> Opinion:
+    return Opinion(
+        error_type=ErrorType.DEPENDENCY_INSTALL_FAILED,
+        probability=first,
+        strongest=["traceback", "most"],
+        probabilities={
+            ErrorType.DEPENDENCY_INSTALL_FAILED: first,
+            ErrorType.ASSERTION_FAILED: second,
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "rules", "decides"),
+    [
+        (0.18, 0.177, ErrorType.BACKEND_EXCEPTION, False),  # a coin flip keeps the weak rules
+        (0.40, 0.177, ErrorType.BACKEND_EXCEPTION, True),  # a clear preference, earlier cause
+        (0.18, 0.177, ErrorType.UNKNOWN, True),  # silent rules: any opinion beats none
+    ],
+)
+def test_the_model_overrules_weak_rules_only_on_a_clear_preference(
+    first: float, second: float, rules: ErrorType, decides: bool
+) -> None:
+    assert model_decides(rules, 0.3, _opinion(first, second)) is decides

@@ -45,6 +45,7 @@ WEAK = 0.5  # under this (or unknown), the learned second opinion is asked
 # One word (`make`) is a guess, not evidence. Its probability is the confidence (low ones are
 # common); self-heal does not act on it alone.
 MODEL_MIN_WORDS = 2  # one word (`make`) is not evidence enough for the model to name a type
+MODEL_MIN_LEAD = 0.05  # a type barely preferred over the next (0.18 to 0.17) overrules no rule
 MARGIN = 0.3  # an earlier cause wins unless a later one is stronger by more than this
 RECOVERED_FACTOR = 0.25  # weight left to a hit that a later line shows was recovered from
 # A message that names a stage and its cause ("cy.visit() failed ... 500", "npm ERR! network
@@ -424,7 +425,8 @@ def _second_opinion(
 
 def model_decides(rules_type: ErrorType, rules_confidence: float, opinion: Opinion) -> bool:
     """Whether the model's opinion replaces a silent or weak rules verdict: it names another
-    type on more than one word, and that type is no symptom of the rules' cause (later in the
+    type on more than one word and, when the rules did name one, prefers it clearly over the
+    next (by MODEL_MIN_LEAD), and that type is no symptom of the rules' cause (later in the
     causal chain), nor as early with the model less sure than the rules (a swap between
     siblings on a few words)."""
     if opinion.error_type in (rules_type, ErrorType.UNKNOWN):
@@ -433,6 +435,11 @@ def model_decides(rules_type: ErrorType, rules_confidence: float, opinion: Opini
         return False  # too few words for it: no opinion
     if rules_type is ErrorType.UNKNOWN:
         return True
+    runner_up = max(
+        (p for t, p in opinion.probabilities.items() if t is not opinion.error_type), default=0.0
+    )
+    if opinion.probability - runner_up < MODEL_MIN_LEAD:
+        return False  # barely preferred over another type: the weak rules stand
     theirs, ours = TAXONOMY[opinion.error_type].rank, TAXONOMY[rules_type].rank
     return theirs < ours or (theirs == ours and opinion.probability >= rules_confidence)
 
