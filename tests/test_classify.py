@@ -2597,7 +2597,7 @@ def test_where_the_message_comes_from_decides_its_type(
         ),
         (
             (
-                "[WebServer]  ⨯ TypeError: Cannot read properties of undefined (reading 'call')",
+                "[WebServer]  \u2a2f TypeError: Cannot read properties of undefined (reading 'call')",
                 "[WebServer]     at Object.__webpack_require__ [as require] "
                 "(/app/.next/server/webpack-runtime.js:33:43) {",
                 "  ✘  21 tests/e2e/public-pages.spec.ts:43:9 › public page loads: /courses (11.5s)",
@@ -2605,6 +2605,74 @@ def test_where_the_message_comes_from_decides_its_type(
             ),
             "nextjs.server-error",
             ErrorType.BACKEND_EXCEPTION,
+        ),
+        (
+            (
+                "[chrome 122.0.6261.94 linux #0-0] Error: Can't call click on element with "
+                'selector "[data-test="login-submit"]" because element wasn\'t found',
+            ),
+            "wdio.element-not-found",
+            ErrorType.LOCATOR_NOT_FOUND,
+        ),
+        (
+            (
+                "..................F......................[gw2] node down: Not properly terminated",
+                "F",
+                "replacing crashed worker gw2",
+                "E   assert 0 == 12",
+            ),
+            "xdist.worker-crashed",
+            ErrorType.RESOURCE_EXHAUSTED,
+        ),
+        (
+            (
+                "  1) Importer::CsvJob imports a 10k row file",
+                "     Failure/Error: expect(described_class.perform_now(upload)).to eq(:ok)",
+                "",
+                "     Timeout::Error:",
+                "       execution expired",
+                "     # ./app/services/importer/row_writer.rb:44:in `block in flush'",
+            ),
+            "ruby.timeout-expired",
+            ErrorType.TEST_TIMEOUT,
+        ),
+        (
+            (
+                "Ferrum::BinaryNotFoundError: Could not find an executable for the browser. Try to "
+                'make it available on the PATH or set environment variable for example BROWSER_PATH="'
+                '/usr/bin/chrome"',
+            ),
+            "driver.binary-not-found",
+            ErrorType.BROWSER_NOT_INSTALLED,
+        ),
+        (
+            (
+                "E   ValueError: There is no such driver by url "
+                "https://chromedriver.storage.googleapis.com/LATEST_RELEASE_115.0.5790",
+            ),
+            "driver.binary-not-found",
+            ErrorType.BROWSER_NOT_INSTALLED,
+        ),
+        (
+            (
+                "error: RPC failed; curl 92 HTTP/2 stream 5 was not closed cleanly: CANCEL (err 8)",
+                "fatal: early EOF",
+            ),
+            "net.remote-transfer-cut",
+            ErrorType.NETWORK_FLAKE,
+        ),
+        (
+            (
+                "E   botocore.exceptions.ClientError: An error occurred (503) when calling the "
+                "HeadObject operation (reached max retries: 4): Slow Down",
+            ),
+            "net.remote-transfer-cut",
+            ErrorType.NETWORK_FLAKE,
+        ),
+        (
+            ("E   aiohttp.client_exceptions.ServerDisconnectedError: Server disconnected",),
+            "py.remote-connection-error",
+            ErrorType.NETWORK_FLAKE,
         ),
         (
             (
