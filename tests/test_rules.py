@@ -60,6 +60,17 @@ def test_an_extra_pack_adds_rules_after_the_builtins(tmp_path: Path) -> None:
     assert rules[-1].id == "ours.widget-exploded"
 
 
+def test_an_unlike_rule_can_rule_out_every_type(tmp_path: Path) -> None:
+    pack = tmp_path / "ours.toml"
+    pack.write_text(
+        PACK.replace('type = "backend_exception"', 'type = "unknown"\neffect = "unlike"')
+        + 'unlike = "all"\n',
+        encoding="utf-8",
+    )
+    rule = load_rules(ClassifierSettings(extra_packs=[pack]))[-1]
+    assert set(rule.unlike) == set(ErrorType) - {ErrorType.UNKNOWN}
+
+
 def test_disabled_rules_are_dropped() -> None:
     rules = load_rules(ClassifierSettings(disabled_rules=["py.traceback"]))
     assert "py.traceback" not in {r.id for r in rules}
@@ -76,6 +87,7 @@ def test_disabled_rules_are_dropped() -> None:
         (PACK.replace('type = "backend_exception"', 'type = "gremlins"'), "'rule.0.type'"),
         (PACK.replace('why = "our widget service raised"\n', ""), "'rule.0.why'"),
         (PACK + "colour = 1\n", "unknown key 'rule.0.colour'"),
+        (PACK + 'unlike = "every"\n', "'rule.0.unlike'"),
         ("name = \n", "not valid TOML"),
     ],
 )

@@ -9,7 +9,14 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import re2
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 
 from agent_engine.errors import ConfigError
 from agent_engine.settings import ClassifierSettings, config_error
@@ -59,11 +66,19 @@ class Rule(BaseModel):
     effect: Effect = Effect.SIGNAL
     # types whose rules do not count the lines this one matches (a signal of a routing bug is
     # not also a missing seed record): `effect = "unlike"` for a line of no type of its own
-    # (with `type = "unknown"`, the line is only what `unlike` says it is not)
+    # (with `type = "unknown"`, the line is only what `unlike` says it is not; `"all"`: every
+    # type, for a line that is no evidence of anything, such as the test's own source)
     unlike: tuple[ErrorType, ...] = ()
     # the language whose test runners print what the rule matches (its pack's): such a rule
     # is not read in a test report written by another language's runner
     stack: Literal["", "python", "node", "ruby", "jvm"] = ""
+
+    @field_validator("unlike", mode="before")
+    @classmethod
+    def _every_type(cls, value: object) -> object:
+        if value == "all":
+            return tuple(t for t in ErrorType if t is not ErrorType.UNKNOWN)
+        return value
 
 
 class Pack(BaseModel):
