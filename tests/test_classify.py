@@ -2927,6 +2927,16 @@ def test_where_the_message_comes_from_decides_its_type(
             "playwright.resolved-not-actionable",
             ErrorType.TEST_TIMEOUT,
         ),
+        (
+            (
+                "Encrypted environment variables have been removed for security reasons.",
+                "See https://docs.travis-ci.com/user/pull-requests/#pull-requests-and-security-restrictions",
+                "$ npm test",
+                "  1 failing",
+            ),
+            "travis.secrets-withheld",
+            ErrorType.AUTH_FAILED,
+        ),
     ],
 )
 def test_each_stacks_wording_is_read_by_its_rule(
