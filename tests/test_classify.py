@@ -2937,6 +2937,26 @@ def test_where_the_message_comes_from_decides_its_type(
             "travis.secrets-withheld",
             ErrorType.AUTH_FAILED,
         ),
+        (
+            (
+                "$ php artisan migrate:fresh --seed",
+                "In Connection.php line 669:",
+                "  SQLSTATE[HY000] [1045] Access denied for user 'app'@'172.18.0.3' (using pa  ",
+                "  ssword: YES) (SQL: SHOW FULL TABLES WHERE table_type = 'BASE TABLE')         ",
+            ),
+            "mysql.too-many-connections",
+            ErrorType.DATABASE_UNAVAILABLE,
+        ),
+        (
+            (
+                "bin/rails aborted!",
+                "ActiveRecord::RecordInvalid: Validation failed: Email has already been taken",
+                "/app/db/seeds.rb:14:in `<main>'",
+                "Tasks: TOP => db:prepare",
+            ),
+            "seed.step-failed",
+            ErrorType.SEED_DATA_MISSING,
+        ),
     ],
 )
 def test_each_stacks_wording_is_read_by_its_rule(
