@@ -2957,6 +2957,82 @@ def test_where_the_message_comes_from_decides_its_type(
             "seed.step-failed",
             ErrorType.SEED_DATA_MISSING,
         ),
+        (
+            (
+                "Ferrum::StatusError: Request to http://127.0.0.1:3000/login failed to reach "
+                "server, check DNS and server status",
+            ),
+            "ferrum.request-failed",
+            ErrorType.NAVIGATION_FAILED,
+        ),
+        (
+            (
+                "--- FAIL: TestCurrencyForCountry/IE (0.00s)",
+                "    currency_test.go:31: ",
+                "        \tError Trace:\tcurrency_test.go:31",
+                "        \tError:      \tNot equal: ",
+                '        \t            \texpected: "EUR"',
+                '        \t            \tactual  : "USD"',
+            ),
+            "go.testify-assertion",
+            ErrorType.ASSERTION_FAILED,
+        ),
+        (
+            (
+                "  1) test totals include VAT (Shop.CartTest)",
+                "     test/shop/cart_test.exs:18",
+                "     Assertion with == failed",
+                "     code:  assert Cart.total(cart) == 1210",
+            ),
+            "exunit.assertion",
+            ErrorType.ASSERTION_FAILED,
+        ),
+        (
+            (
+                "botocore.exceptions.EndpointConnectionError: Could not connect to the endpoint "
+                'URL: "https://s3.eu-west-1.amazonaws.com/ci-artifacts"',
+            ),
+            "cloud.endpoint-unreachable",
+            ErrorType.NETWORK_FLAKE,
+        ),
+        (
+            (
+                "github.GithubException.GithubException: 503 "
+                '{"message": "No server is currently available to service your request."}',
+            ),
+            "cloud.endpoint-unreachable",
+            ErrorType.NETWORK_FLAKE,
+        ),
+        (
+            (
+                '[2024-05-01 10:11:42] local.ERROR: Division by zero {"userId":1,"exception":"'
+                "[object] (DivisionByZeroError(code: 0): Division by zero at "
+                "/app/app/Support/TaxBreakdown.php:44)",
+            ),
+            "laravel.logged-exception",
+            ErrorType.BACKEND_EXCEPTION,
+        ),
+        (
+            (
+                '<failure message="Status expected:&lt;200&gt; but was:&lt;500&gt;" '
+                'type="java.lang.AssertionError">',
+            ),
+            "http.status-500",
+            ErrorType.BACKEND_EXCEPTION,
+        ),
+        (
+            ("PrismaClientKnownRequestError: No record was found for a query.",),
+            "seed.record-not-found",
+            ErrorType.SEED_DATA_MISSING,
+        ),
+        (
+            (
+                'DocumentNotFoundError: No document found for query "{ _id: 1001 }" on model '
+                '"Order"',
+            ),
+            "seed.record-not-found",
+            ErrorType.SEED_DATA_MISSING,
+        ),
     ],
 )
 def test_each_stacks_wording_is_read_by_its_rule(
@@ -3298,6 +3374,11 @@ def test_a_finished_laravel_migration_is_not_the_failure(classifier: Classifier)
                 "the Google Compute Engine metadata service. Status: 503')",
             ),
             "auth.api-key-refused",
+        ),
+        (("  \u2713 maps socket hang up to a retryable error (3 ms)",), "node.socket-errors"),
+        (
+            ("tests/test_client.py::test_retry_on_ECONNRESET PASSED                 [ 40%]",),
+            "node.socket-errors",
         ),
     ],
 )
