@@ -2997,6 +2997,15 @@ def test_where_the_message_comes_from_decides_its_type(
         ),
         (
             (
+                "Error: HttpError: Server Error",
+                "    at /home/runner/work/_actions/actions/deploy-pages/v4/node_modules/@octokit/"
+                "request/dist-node/index.js:124:1",
+            ),
+            "cloud.endpoint-unreachable",
+            ErrorType.NETWORK_FLAKE,
+        ),
+        (
+            (
                 "github.GithubException.GithubException: 503 "
                 '{"message": "No server is currently available to service your request."}',
             ),
@@ -3032,6 +3041,52 @@ def test_where_the_message_comes_from_decides_its_type(
             ),
             "seed.record-not-found",
             ErrorType.SEED_DATA_MISSING,
+        ),
+        (
+            (
+                "Error: Timed out 5000ms waiting for expect(locator).toHaveURL(expected)",
+                'Expected string: "http://localhost:3000/dashboard"',
+                'Received string: "http://localhost:3000/sign-in"',
+                '  -   unexpected value "http://localhost:3000/sign-in"',
+            ),
+            "playwright.login-page-received",
+            ErrorType.AUTH_FAILED,
+        ),
+        (
+            (
+                "Error: Failed to login as admin",
+                "    at quickLogin (/home/runner/work/app/app/tests/e2e/helpers/auth.helpers.ts:88:11)",
+            ),
+            "auth.login-form-rejected",
+            ErrorType.AUTH_FAILED,
+        ),
+        (
+            (
+                "  console.warn",
+                "    Redis connection error: getaddrinfo ENOTFOUND redis",
+                "  \u25cf Tenants \u203a lists tenants",
+                '    thrown: "Exceeded timeout of 30000 ms for a hook.',
+            ),
+            "web.db-refused",
+            ErrorType.DATABASE_UNAVAILABLE,
+        ),
+        (
+            (
+                "com.mongodb.MongoSocketException: api-test-db: Temporary failure in name resolution",
+                "Caused by: java.net.UnknownHostException: api-test-db: Temporary failure in name "
+                "resolution",
+            ),
+            "web.db-refused",
+            ErrorType.DATABASE_UNAVAILABLE,
+        ),
+        (
+            (
+                "[ERROR] Errors: ",
+                "[ERROR]   OrderStreamTest.streamsUpdates:52",
+                "  \u00bb Bind Address already in use",
+            ),
+            "server.port-in-use",
+            ErrorType.HEALTH_CHECK_FAILED,
         ),
     ],
 )
