@@ -86,6 +86,18 @@ def test_each_matching_pattern_is_reported(engine: scan.Engine) -> None:
 
 
 @pytest.mark.parametrize("engine", ENGINES)
+def test_a_pattern_that_only_qualifies_others_makes_no_hit_alone(engine: scan.Engine) -> None:
+    # a passing test's line is common: alone it is no hit; beside a signal it is reported
+    data = b"t.py::test_ok PASSED\nt.py::test_reset PASSED ECONNRESET\nx\nECONNRESET\n"
+    scanner = Scanner(["PASSED", "ECONNRESET"], engine=engine, only_with_others=[0])
+    found = list(scanner.scan(io.BytesIO(data), ScanStats()))
+    assert [(h.line, h.matched) for h in found] == [(2, [0, 1]), (4, [1])]
+    assert not list(
+        Scanner(["PASSED"], engine=engine, only_with_others=[0]).scan(io.BytesIO(data), ScanStats())
+    )
+
+
+@pytest.mark.parametrize("engine", ENGINES)
 def test_timestamps_and_colours_do_not_hide_anchored_patterns(engine: scan.Engine) -> None:
     data = b"2024-03-05T10:11:12.1234567Z \x1b[31mFAILED t.py::x\x1b[0m\n"
     found = hits(["^FAILED "], data, engine)

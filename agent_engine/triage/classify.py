@@ -128,7 +128,10 @@ class Classifier:
             _builtin_model().calibration if isinstance(calibration, str) else calibration
         )
         self._names = [""] * len(self.rules) + list(EXTRACTORS)
-        self._scanner = Scanner([r.pattern for r in self.rules] + list(EXTRACTORS.values()))
+        self._scanner = Scanner(
+            [r.pattern for r in self.rules] + list(EXTRACTORS.values()),
+            only_with_others=[i for i, r in enumerate(self.rules) if r.effect is Effect.UNLIKE],
+        )
 
     @property
     def scanner(self) -> Scanner:

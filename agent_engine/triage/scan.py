@@ -8,7 +8,7 @@ import hashlib
 import os
 import re
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -85,14 +85,23 @@ class Scanner:
     Hyperscan, where it loads, only finds candidate lines faster: RE2 has the last word)."""
 
     def __init__(
-        self, patterns: Sequence[str], context: int = 3, engine: Engine | None = None
+        self,
+        patterns: Sequence[str],
+        context: int = 3,
+        engine: Engine | None = None,
+        only_with_others: Collection[int] = (),
     ) -> None:
         """`engine`: what finds candidate lines (default `ENGINE`); `hyperscan` raises
-        RuntimeError where Hyperscan cannot be used, `auto` then falls back to RE2."""
+        RuntimeError where Hyperscan cannot be used, `auto` then falls back to RE2.
+        `only_with_others`: indices of patterns that never make a line a hit by themselves,
+        only beside another pattern (a rule saying what a line is not: a passing test's line
+        is common, and looking at each would cost the scan its speed)."""
         # The combined search runs on raw chunks (only colours removed), so anchors must
         # tolerate a timestamp prefix; the set of exact patterns then runs on the clean line.
-        prefixed = tuple(tolerate_prefix(p) for p in patterns)
-        joined = "|".join(f"(?:{p})" for p in prefixed)
+        self._only_with = frozenset(only_with_others)
+        finding = [p for i, p in enumerate(patterns) if i not in self._only_with]
+        prefixed = tuple(tolerate_prefix(p) for p in finding)
+        joined = "|".join(f"(?:{p})" for p in prefixed) or r"[^\s\S]"  # none: no line
         self._any = re2.compile(f"(?m){joined}".encode(), _SEARCH_OPTIONS)
         self._set = re2.Set.SearchSet(OPTIONS)
         for pattern in patterns:
@@ -102,7 +111,7 @@ class Scanner:
         self._database: Database | None = None
         self.engine, self.engine_note = "re2", ""
         engine = engine or ENGINE
-        if engine != "re2":
+        if engine != "re2" and prefixed:
             self._database, self.engine_note = _hyperscan_database(prefixed)
             if self._database is not None:
                 self.engine = "hyperscan"
@@ -153,7 +162,12 @@ class Scanner:
             counted = start
             text = decode(chunk[start:end])[:MAX_LINE_CHARS]
             matched = self._set.Match(text)
-            if matched and not is_boilerplate(text) and self._confirmed(chunk, start, end):
+            if (
+                matched
+                and not self._only_with.issuperset(matched)
+                and not is_boilerplate(text)
+                and self._confirmed(chunk, start, end)
+            ):
                 before = _lines_before(chunk, start, line, self._context, recent)
                 after = _lines_after(chunk, end, line, self._context)
                 yield Hit(line, text, sorted(matched), before, after, self._context - len(after))
