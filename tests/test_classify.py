@@ -2979,6 +2979,15 @@ def test_where_the_message_comes_from_decides_its_type(
         ),
         (
             (
+                '{"Time":"2024-05-01T10:00:00Z","Action":"output","Package":"acme/cart",'
+                '"Test":"TestCart","Output":"        \\tError:      \\tShould NOT be empty, '
+                'but was []\\n"}',
+            ),
+            "go.testify-assertion",
+            ErrorType.ASSERTION_FAILED,
+        ),
+        (
+            (
                 "  1) test totals include VAT (Shop.CartTest)",
                 "     test/shop/cart_test.exs:18",
                 "     Assertion with == failed",
@@ -3435,6 +3444,12 @@ def test_a_finished_laravel_migration_is_not_the_failure(classifier: Classifier)
             ("tests/test_client.py::test_retry_on_ECONNRESET PASSED                 [ 40%]",),
             "node.socket-errors",
         ),
+        (
+            ("[gw1] [ 25%] PASSED tests/test_client.py::test_retry_on_ECONNRESET ",),
+            "node.socket-errors",
+        ),
+        (("ClientTest > retries on socket hang up PASSED",), "node.socket-errors"),
+        (("  Passed Acme.ClientTests.Retries_on_ECONNRESET [12 ms]",), "node.socket-errors"),
     ],
 )
 def test_what_only_looks_like_a_cause_is_not_read_as_it(
