@@ -3449,6 +3449,14 @@ def test_a_finished_laravel_migration_is_not_the_failure(classifier: Classifier)
             "node.socket-errors",
         ),
         (("ClientTest > retries on socket hang up PASSED",), "node.socket-errors"),
+        (
+            (
+                'Error response from daemon: Get "https://registry-1.docker.io/v2/library/postgres/'
+                'manifests/16": dial tcp: lookup registry-1.docker.io: Temporary failure in name '
+                "resolution",
+            ),
+            "web.db-refused",
+        ),
         (("  Passed Acme.ClientTests.Retries_on_ECONNRESET [12 ms]",), "node.socket-errors"),
     ],
 )
