@@ -3107,6 +3107,23 @@ def test_each_stacks_wording_is_read_by_its_rule(
     assert verdict.error_type is expected
 
 
+def test_a_registry_that_cannot_serve_the_database_image_is_not_the_database(
+    classifier: Classifier,
+) -> None:
+    verdict = classifier.classify(
+        [
+            text_log(
+                "ci.log",
+                'Error response from daemon: Get "https://registry-1.docker.io/v2/library/postgres/'
+                'manifests/16": dial tcp: lookup registry-1.docker.io: Temporary failure in name '
+                "resolution",
+            )
+        ]
+    )
+    assert "web.db-refused" not in {e.rule_id for e in verdict.evidence}
+    assert verdict.error_type is ErrorType.NETWORK_FLAKE
+
+
 def test_the_source_in_a_code_frame_is_not_an_expectation_that_failed(
     classifier: Classifier,
 ) -> None:
@@ -3449,14 +3466,6 @@ def test_a_finished_laravel_migration_is_not_the_failure(classifier: Classifier)
             "node.socket-errors",
         ),
         (("ClientTest > retries on socket hang up PASSED",), "node.socket-errors"),
-        (
-            (
-                'Error response from daemon: Get "https://registry-1.docker.io/v2/library/postgres/'
-                'manifests/16": dial tcp: lookup registry-1.docker.io: Temporary failure in name '
-                "resolution",
-            ),
-            "web.db-refused",
-        ),
         (("  Passed Acme.ClientTests.Retries_on_ECONNRESET [12 ms]",), "node.socket-errors"),
     ],
 )
