@@ -3466,6 +3466,12 @@ def test_a_finished_laravel_migration_is_not_the_failure(classifier: Classifier)
             "node.socket-errors",
         ),
         (("ClientTest > retries on socket hang up PASSED",), "node.socket-errors"),
+        (
+            (
+                "      \u0393\u00ea\u00dc should throw UnauthorizedException for invalid credentials",
+            ),
+            "auth.api-refused",
+        ),
         (("  Passed Acme.ClientTests.Retries_on_ECONNRESET [12 ms]",), "node.socket-errors"),
     ],
 )
