@@ -125,7 +125,7 @@ class Points:
 
     model: list[Point]  # the model's verdicts on held-out folds
     rules: list[Point]  # the rules' first look, with a held-out model's agreement
-    overruled: Counter[str]  # weak first looks a held-out model overrules: who was right
+    overruled: Counter[str]  # first looks a held-out model overrules: who was right
 
 
 def _hard(seen: dict[str, Any] | None) -> bool:
@@ -154,12 +154,12 @@ def _held_out(
         if seen["decided_by"] == "model":
             points.model.append((float(seen["confidence"]), True, ok))
             continue
-        if float(seen["confidence"]) < WEAK:
-            opinion = model.opinion(case_lines(case))
-            if model_decides(ErrorType(seen["verdict"]), float(seen["confidence"]), opinion):
-                points.overruled["cases"] += 1
-                points.overruled["rules"] += ok
-                points.overruled["model"] += opinion.error_type.value == case.label
+        opinion = model.opinion(case_lines(case))
+        if model_decides(ErrorType(seen["verdict"]), float(seen["confidence"]), opinion):
+            kind = "weak" if float(seen["confidence"]) < WEAK else "solid"
+            points.overruled[f"{kind} cases"] += 1
+            points.overruled[f"{kind} rules"] += ok
+            points.overruled[f"{kind} model"] += opinion.error_type.value == case.label
         agrees = model.names(seen["evidence"]) == ErrorType(seen["verdict"])
         points.rules.append((float(seen["confidence"]), agrees, ok))
 
@@ -232,11 +232,12 @@ def main() -> int:
             f" {sum(some)}/{len(some)} right"
         )
 
-    print(
-        f"weak first looks (under {WEAK:.0%}) a held-out model overrules: "
-        f"{overruled['cases']}; the rules right {overruled['rules']}, "
-        f"the model right {overruled['model']}"
-    )
+    for kind, title in (("weak", f"under {WEAK:.0%}"), ("solid", f"{WEAK:.0%} or more")):
+        print(
+            f"first looks ({title}) a held-out model overrules: "
+            f"{overruled[kind + ' cases']}; the rules right {overruled[kind + ' rules']}, "
+            f"the model right {overruled[kind + ' model']}"
+        )
     calibration = {
         "rules": _platt(rules_points, with_agreement=True),
         "model": _platt(model_points, with_agreement=False),

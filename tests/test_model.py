@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
+import io
 import json
 import math
 from importlib import resources
+from typing import BinaryIO
 
 import pytest
 
 from agent_engine.contracts import History, LogBatch
 from agent_engine.taxonomy import ErrorType
 from agent_engine.triage.analysis import fix_instructions, self_heal_plan
-from agent_engine.triage.classify import Classifier, LogSource, model_decides
+from agent_engine.triage.classify import MODEL_SURE, Classifier, LogSource, model_decides
 from agent_engine.triage.model import (
+    MAX_LINES,
     MODEL_CAP,
+    TAIL_START,
     VERSION,
+    WINDOW,
     Calibration,
     LinearModel,
     Opinion,
     Platt,
     Salient,
     features,
+    salient_lines,
     tokens,
 )
 from agent_engine.triage.rules import load_rules
@@ -102,6 +108,70 @@ def test_the_shipped_model_is_small_versioned_and_names_real_types() -> None:
     assert "never-tuned" not in data["trained_on"]
     assert "tuned split" in data["trained_on"]
     LinearModel.builtin()
+
+
+class _Counted(io.BytesIO):
+    """A log in memory that counts the bytes read from it; optionally not seekable (a pipe)."""
+
+    def __init__(self, data: bytes, seekable: bool = True) -> None:
+        super().__init__(data)
+        self.read_bytes, self._seekable = 0, seekable
+
+    def seekable(self) -> bool:
+        return self._seekable
+
+    def read(self, size: int | None = -1) -> bytes:
+        block = super().read(size)
+        self.read_bytes += len(block)
+        return block
+
+
+def _log(lines: int, every: int) -> bytes:
+    return b"".join(
+        b"step %07d: upload failed\n" % i if i % every == 0 else b"step %07d: fine\n" % i
+        for i in range(1, lines + 1)
+    )
+
+
+def _seen(found: list[Salient]) -> list[tuple[str, int, str, str]]:
+    return [(s.log, s.line, s.text, s.context) for s in found]
+
+
+@pytest.mark.parametrize("lines_known", [False, True])
+def test_a_long_log_is_read_from_both_ends_to_the_same_salient_lines(lines_known: bool) -> None:
+    """A log over twice TAIL_START is not read through: its head up to the first salient
+    lines, then back from its end; what it yields is what reading it through yields, line
+    numbers included (counted, or told by the first read)."""
+    short, long = _log(40, 3), _log(300_000, 97)
+    assert 2 * TAIL_START < len(long) < 2 * WINDOW
+
+    def streams(seekable: bool) -> list[tuple[str, BinaryIO]]:
+        return [(n, _Counted(d, seekable)) for n, d in (("a", short), ("b", long), ("c", short))]
+
+    through = salient_lines(streams(seekable=False))
+    told = [40, 300_000, 40] if lines_known else []
+    ends = streams(seekable=True)
+    assert _seen(salient_lines(ends, told)) == _seen(through)
+    assert len(through) == MAX_LINES
+    assert through[-1].line == 39
+    assert through[-2].log == "c"
+    assert ("b", 299_924) in {(s.log, s.line) for s in through}  # 97 * 3092
+    if lines_known:
+        assert ends[1][1].read_bytes < len(long) / 2  # type: ignore[attr-defined]
+
+
+def test_a_very_long_log_is_read_within_a_window_at_each_end() -> None:
+    data = _log(1_400_000, 5_001)  # about 27 MB, a salient line every 5,001
+    assert len(data) > 2 * WINDOW
+    stream = _Counted(data)
+    found = salient_lines([("ci.log", stream)], [1_400_000])
+    assert stream.read_bytes <= 2 * WINDOW
+    lines = [s.line for s in found]
+    assert lines == sorted(lines)
+    assert lines[0] == 5_001
+    assert lines[-1] == 1_395_279
+    assert all(s.text == f"step {s.line:07d}: upload failed" for s in found)
+    assert not any(500_000 < n < 900_000 for n in lines)  # the middle is not read
 
 
 def test_silent_rules_let_the_model_decide_and_say_so() -> None:
@@ -241,6 +311,57 @@ def test_a_sibling_type_overrules_weak_rules_only_when_the_model_is_surer() -> N
     assert (unsure.error_type, unsure.decided_by) == (ErrorType.DEPENDENCY_INSTALL_FAILED, "rules")
     sure = Classifier(load_rules(), sibling(1.0)).classify([text_log("ci.log", *NPM)])
     assert (sure.error_type, sure.decided_by) == (ErrorType.BROWSER_NOT_INSTALLED, "model")
+
+
+# A failed comparison after a bare traceback: the rules read a solid assertion_failed (0.75),
+# and a backend_exception (0.33) as their alternative.
+ASSERTION = (
+    "Traceback (most recent call last):",
+    '  File "app/rows.py", line 3, in <module>',
+    "KeyError: 'rows'",
+    "E       assert 2 == 3",
+    " +  where 2 = len(rows)",
+    "FAILED tests/test_rows.py::test_rows - assert 2 == 3",
+)
+
+
+def reads_rows_as(error_type: str, bias: float) -> LinearModel:
+    """A model that reads `rows` and `len` as `error_type`, as sure as `bias` makes it."""
+    return LinearModel(
+        {
+            "version": VERSION,
+            "classes": [error_type, "unknown"],
+            "bias": [bias, 0.0],
+            "weights": {"rows": {"0": 0.5}, "len": {"0": 0.5}},
+        }
+    )
+
+
+def test_solid_rules_give_way_only_to_a_sure_model_naming_an_earlier_cause_they_read() -> None:
+    raw = Classifier(load_rules(), model=None, calibration=None).classify(
+        [text_log("ci.log", *ASSERTION)]
+    )
+    assert (raw.error_type, raw.confidence) == (ErrorType.ASSERTION_FAILED, 0.75)
+    assert [(a.error_type, a.confidence) for a in raw.alternatives] == [
+        (ErrorType.BACKEND_EXCEPTION, 0.33)
+    ]
+
+    def read(model: LinearModel) -> tuple[ErrorType, str]:
+        verdict = Classifier(load_rules(), model).classify([text_log("ci.log", *ASSERTION)])
+        return verdict.error_type, verdict.decided_by
+
+    def sure(model: LinearModel) -> float:
+        return model.opinion([Salient("", 1, "rows", " ".join(ASSERTION))]).probability
+
+    assert sure(reads_rows_as("backend_exception", 2.0)) > MODEL_SURE
+    assert read(reads_rows_as("backend_exception", 2.0)) == (ErrorType.BACKEND_EXCEPTION, "model")
+    # prefers it, under MODEL_SURE: the rules stand
+    assert sure(reads_rows_as("backend_exception", -0.6)) < MODEL_SURE
+    assert read(reads_rows_as("backend_exception", -0.6)) == (ErrorType.ASSERTION_FAILED, "rules")
+    # an earlier cause the rules did not read: the model does not bring it
+    assert read(reads_rows_as("seed_data_missing", 2.0)) == (ErrorType.ASSERTION_FAILED, "rules")
+    # as late in the chain as the rules' type: no earlier cause
+    assert read(reads_rows_as("locator_not_found", 2.0)) == (ErrorType.ASSERTION_FAILED, "rules")
 
 
 def test_platt_scaling_is_a_monotone_map_of_the_raw_score() -> None:

@@ -13,10 +13,12 @@ have: a long log's many words do not outweigh a short log's few).
 from __future__ import annotations
 
 import functools
+import io
 import itertools
 import json
 import math
 import re
+from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -24,10 +26,13 @@ from typing import Any, BinaryIO
 
 from agent_engine.taxonomy import ErrorType
 from agent_engine.triage.preprocess import is_boilerplate
-from agent_engine.triage.scan import Scanner, ScanStats
+from agent_engine.triage.scan import Hit, Scanner, ScanStats
 
 VERSION = 3  # 2: identifiers' words (CamelCase split) are features too; 3: `normalise`
 MAX_LINES = 400  # salient lines read per run: the first 100 and the last 300
+HEAD_LINES = 100
+TAIL_START = 256 << 10  # a log longer than twice this is read from both ends, not through
+WINDOW = 8 << 20  # bytes read at most at either end of a long log for its salient lines
 # Lines worth reading when no rule has spoken: what failure output looks like in any stack.
 SALIENT = (
     r"(?i)(error|fail|exception|refused|denied|timed? ?out|timeout|not found|cannot|can't|"
@@ -80,24 +85,96 @@ class Salient:
     context: str
 
 
-def salient_lines(streams: Iterable[tuple[str, BinaryIO]]) -> list[Salient]:
+def salient_lines(
+    streams: Iterable[tuple[str, BinaryIO]], lines_of: Sequence[int | None] = ()
+) -> list[Salient]:
     """The salient lines of the logs (name, stream), the first 100 and the last 300 of them,
     each with the lines around it (runner chatter left out): bounded whatever the size of the
-    logs."""
+    logs. A long seekable log is not read through: its head until the first lines are found,
+    its tail from the end back until the last ones are, each within WINDOW bytes. `lines_of`:
+    each log's line count where a first read counted it (else its tail's line numbers cost a
+    count of the newlines before it)."""
     head: list[Salient] = []
-    tail: list[Salient] = []
-    for name, stream in streams:
-        for hit in _scanner().scan(stream, ScanStats()):
-            before = [t for _, t in hit.before if not is_boilerplate(t)]
-            around = before + [hit.text] + [t for _, t in hit.after if not is_boilerplate(t)]
-            found = Salient(name, hit.line, hit.text, " ".join(around))
-            if len(head) < 100:
-                head.append(found)
-            else:
-                tail.append(found)
-                if len(tail) > MAX_LINES - 100:
-                    del tail[0]
-    return head + tail
+    tail: deque[Salient] = deque(maxlen=MAX_LINES - HEAD_LINES)
+    for k, (name, stream) in enumerate(streams):
+        total = lines_of[k] if k < len(lines_of) else None
+        first, last = _salient_of(name, stream, HEAD_LINES - len(head), total)
+        head += first
+        tail.extend(last)
+    return head + list(tail)
+
+
+def _salient_of(
+    name: str, stream: BinaryIO, room: int, total: int | None
+) -> tuple[list[Salient], list[Salient]]:
+    """One log's salient lines: up to `room` first ones, then the last ones after them."""
+    size = _size(stream)
+    if size is None or size <= 2 * TAIL_START:
+        found = [_salient(name, hit) for hit in _scanner().scan(stream, ScanStats())]
+        return found[:room], found[room:][-(MAX_LINES - HEAD_LINES) :]
+    first: list[Salient] = []
+    if room > 0:
+        reader = io.BytesIO(stream.read(WINDOW)) if size > 2 * WINDOW else stream
+        hits = _scanner().scan(reader, ScanStats())
+        first = [_salient(name, hit) for hit in itertools.islice(hits, room)]
+        if len(first) < room and size <= 2 * WINDOW:
+            return first, []  # read through: every salient line is in the head
+    after = first[-1].line if len(first) == room and first else 0
+    return first, _tail(name, stream, size, total, after)
+
+
+def _tail(name: str, stream: BinaryIO, size: int, total: int | None, after: int) -> list[Salient]:
+    """The last salient lines of a long log after line `after`, read from its end: a
+    window widening fourfold (up to WINDOW bytes in a log longer than twice that) until it
+    holds enough or reaches them."""
+    window, widest = TAIL_START, WINDOW if size > 2 * WINDOW else size
+    data, start = b"", size
+    while True:
+        wider = max(0, size - window)
+        stream.seek(wider)
+        data, start = stream.read(start - wider) + data, wider  # each byte read once
+        cut = data.find(b"\n") + 1 if start else 0  # a line cut by the window is left out
+        part = data[cut:]
+        in_part = part.count(b"\n") + (0 if part.endswith(b"\n") or not part else 1)
+        if total is None:
+            total = _count_lines(stream, start + cut) + in_part
+        base = total - in_part  # the lines before the window's first
+        found = [
+            _salient(name, hit, base)
+            for hit in _scanner().scan(io.BytesIO(part), ScanStats())
+            if hit.line + base > after
+        ]
+        if len(found) >= MAX_LINES - HEAD_LINES or start == 0 or base <= after or window >= widest:
+            return found[-(MAX_LINES - HEAD_LINES) :]
+        window = min(window * 4, widest)
+
+
+def _salient(name: str, hit: Hit, base: int = 0) -> Salient:
+    before = [t for _, t in hit.before if not is_boilerplate(t)]
+    around = before + [hit.text] + [t for _, t in hit.after if not is_boilerplate(t)]
+    return Salient(name, hit.line + base, hit.text, " ".join(around))
+
+
+def _size(stream: BinaryIO) -> int | None:
+    """The bytes left in a seekable stream (read from where it stands), None otherwise."""
+    try:
+        if not stream.seekable():
+            return None
+        here = stream.tell()
+        size = stream.seek(0, io.SEEK_END)
+        stream.seek(here)
+    except (OSError, ValueError, AttributeError):
+        return None
+    return size if here == 0 else None
+
+
+def _count_lines(stream: BinaryIO, end: int) -> int:
+    stream.seek(0)
+    count, left = 0, end
+    while left > 0 and (block := stream.read(min(1 << 20, left))):
+        count += block.count(b"\n")
+        left -= len(block)
+    return count
 
 
 @dataclass(frozen=True, slots=True)
