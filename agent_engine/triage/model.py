@@ -114,13 +114,28 @@ def _salient_of(
         return found[:room], found[room:][-(MAX_LINES - HEAD_LINES) :]
     first: list[Salient] = []
     if room > 0:
-        reader = io.BytesIO(stream.read(WINDOW)) if size > 2 * WINDOW else stream
-        hits = _scanner().scan(reader, ScanStats())
-        first = [_salient(name, hit) for hit in itertools.islice(hits, room)]
-        if len(first) < room and size <= 2 * WINDOW:
-            return first, []  # read through: every salient line is in the head
+        # most logs have their first salient lines in their first bytes (one more is asked
+        # for, so that the line after the last one kept was read too)
+        block = stream.read(TAIL_START)
+        first = _first(name, io.BytesIO(block[: block.rfind(b"\n") + 1]), room + 1)
+        if len(first) > room:
+            first = first[:room]
+        else:
+            if size > 2 * WINDOW:
+                reader: BinaryIO = io.BytesIO(block + stream.read(WINDOW - len(block)))
+            else:
+                reader = stream
+                stream.seek(0)
+            first = _first(name, reader, room)
+            if len(first) < room and size <= 2 * WINDOW:
+                return first, []  # read through: every salient line is in the head
     after = first[-1].line if len(first) == room and first else 0
     return first, _tail(name, stream, size, total, after)
+
+
+def _first(name: str, stream: BinaryIO, count: int) -> list[Salient]:
+    hits = _scanner().scan(stream, ScanStats())
+    return [_salient(name, hit) for hit in itertools.islice(hits, count)]
 
 
 def _tail(name: str, stream: BinaryIO, size: int, total: int | None, after: int) -> list[Salient]:
