@@ -114,6 +114,49 @@ def test_a_refusal_the_retry_loop_recovered_from_is_weak(classifier: Classifier)
     assert db.confidence < 0.5
 
 
+PROBE = (
+    "curl: (7) Failed to connect to 127.0.0.1 port 8765 after 0 ms: Couldn't connect to server",
+    "Waiting for http://127.0.0.1:8765/ ... (1/30)",
+)
+NO_SUCH_ELEMENT = (
+    "ERROR: test_can_save (lists.tests.NewListTest.test_can_save)",
+    "Traceback (most recent call last):",
+    '  File "src/lists/tests.py", line 9, in test_can_save',
+    "selenium.common.exceptions.NoSuchElementException: Message: no such element: Unable to "
+    'locate element: {"method":"css selector","selector":"#id_list_table"}',
+)
+
+
+@pytest.mark.parametrize(
+    "started",
+    [
+        "Found 65 test(s).",
+        "Creating test database for alias 'default'...",
+        "collected 12 items",
+        "============================= test session starts ==============================",
+        "Running 4 tests using 2 workers",
+        "[INFO]  T E S T S",
+    ],
+)
+def test_a_refused_probe_before_the_tests_started_was_a_wait_loops_early_try(
+    classifier: Classifier, started: str
+) -> None:
+    """A wait that fails stops the job before its tests: once they started, an earlier
+    refused probe of the app was a try before it came up, not the cause."""
+    verdict = classifier.classify([text_log("ci.log", *PROBE, started, *NO_SUCH_ELEMENT)])
+    assert verdict.error_type is ErrorType.LOCATOR_NOT_FOUND
+    assert verdict.confidence >= 0.9
+
+
+def test_a_wait_that_gave_up_before_any_test_is_the_apps_health(classifier: Classifier) -> None:
+    gave_up = "Error: timed out after 30s waiting for app health check at http://127.0.0.1:8765/"
+    verdict = classifier.classify([text_log("ci.log", *PROBE, gave_up)])
+    assert verdict.error_type is ErrorType.HEALTH_CHECK_FAILED
+    # refused after the tests started: no earlier try, read as before
+    late = classifier.classify([text_log("ci.log", "Found 65 test(s).", *PROBE, *NO_SUCH_ELEMENT)])
+    assert late.error_type is ErrorType.HEALTH_CHECK_FAILED
+
+
 def test_a_much_stronger_later_cause_beats_a_weak_earlier_one(classifier: Classifier) -> None:
     log = text_log(
         "ci.log",
@@ -3096,6 +3139,16 @@ def test_where_the_message_comes_from_decides_its_type(
             ),
             "server.port-in-use",
             ErrorType.HEALTH_CHECK_FAILED,
+        ),
+        (
+            (
+                '    self.browser.find_element(By.LINK_TEXT, "My lists").click()',
+                "selenium.common.exceptions.TimeoutException: Message: timeout: Timed out "
+                "receiving message from renderer: 30.000",
+                "  (Session info: chrome=156.0.8078.129)",
+            ),
+            "chromedriver.renderer-timeout",
+            ErrorType.TEST_TIMEOUT,
         ),
     ],
 )

@@ -175,3 +175,30 @@ def test_a_failure_in_a_page_object_keeps_its_own_file_and_line(classifier: Clas
     )
     [test] = classifier.classify([log], [LogSource.from_text("junit.xml", junit)]).failed_tests
     assert (test.file, test.line) == ("tests/e2e/pages/index_page.py", 59)
+
+
+def test_unittest_and_django_failures_are_named_by_their_dotted_path(
+    classifier: Classifier,
+) -> None:
+    log = text_log(
+        "ci.log",
+        "Found 65 test(s).",
+        "======================================================================",
+        "ERROR: test_lists_are_saved (functional_tests.test_my_lists.MyListsTest.test_lists_are_saved)",
+        "----------------------------------------------------------------------",
+        "Traceback (most recent call last):",
+        "selenium.common.exceptions.NoSuchElementException: Message: no such element",
+        "======================================================================",
+        "FAIL: test_home_page (lists.tests.HomePageTest)",  # before Python 3.11
+        "----------------------------------------------------------------------",
+        "AssertionError: 404 != 200",
+        "--- FAIL: TestHandler (0.00s)",  # go test: not unittest's
+        "Ran 65 tests in 61.316s",
+        "FAILED (failures=1, errors=1)",
+    )
+    verdict = classifier.classify([log])
+    assert [t.id for t in verdict.failed_tests] == [
+        "functional_tests.test_my_lists.MyListsTest.test_lists_are_saved",
+        "lists.tests.HomePageTest.test_home_page",
+    ]
+    assert verdict.failed_tests_total == 2

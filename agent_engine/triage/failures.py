@@ -1,5 +1,6 @@
-"""Failed tests named in console output: pytest, Playwright (Python and Node), Jest, Cypress,
-RSpec; UI failures carry the locator and the action that failed."""
+"""Failed tests named in console output: pytest, unittest (and Django's runner), Playwright
+(Python and Node), Jest, Cypress, RSpec; UI failures carry the locator and the action that
+failed."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ EXTRACTORS: dict[str, str] = {
     "jest_bullet": r"^ *● [^ ]",
     "cypress_numbered": r"^  [0-9]+\) [^ ]",
     "rspec_rerun": r"^rspec \./[^ :]+:[0-9]+ # ",
+    "unittest_header": r"^(ERROR|FAIL): [A-Za-z_][A-Za-z0-9_]* \([A-Za-z_][A-Za-z0-9_.]*\)",
     # a test runner's closing summary: every test passed, or some failed (RSpec's passing one
     # is not anchored at the line's start: with both anchored, Hyperscan 5.4 missed the failing
     # one after the prefix-tolerant head, where RE2 found it)
@@ -58,6 +60,8 @@ _JEST = re2.compile(r"^ *● (?P<title>.+)$")
 _JEST_NOT_TESTS = ("Test suite failed to run", "Console", "Validation Error")
 _CYPRESS = re2.compile(r"^  [0-9]+\) (?P<title>.+)$")
 _RSPEC = re2.compile(r"^rspec (?P<file>\./[^ :]+):(?P<line>[0-9]+) # (?P<title>.+)$")
+# unittest's "FAIL: test_x (pkg.mod.Class.test_x)" (3.11+) or "(pkg.mod.Class)" (older)
+_UNITTEST = re2.compile(r"^(?:ERROR|FAIL): (?P<name>[A-Za-z_]\w*) \((?P<path>[A-Za-z_][\w.]*)\)")
 _LIBRARY_PATH = re2.compile(r"(site-packages|dist-packages|/\.venv/|/lib/python[0-9.]+/)")
 
 
@@ -219,6 +223,13 @@ class FailureCollector:
                     message=m["title"],
                 )
             )
+
+    def _on_unittest_header(self, hit: Hit) -> None:
+        """A unittest failure: its id is the dotted path the runner takes back to rerun it."""
+        if (m := _UNITTEST.match(hit.text)) is None:
+            return
+        path, name = m["path"], m["name"]
+        self.add(FailedTest(id=path if path.endswith(f".{name}") else f"{path}.{name}"))
 
     def _on_run_passed(self, _hit: Hit) -> None:
         self.runs_passed += 1
