@@ -29,18 +29,27 @@ from pathlib import Path
 from agent_engine.triage.classify import Classifier, LogSource
 from agent_engine.triage.rules import load_rules
 classifier = Classifier(load_rules())
+try:  # the rules alone, raw, where the code had a model and a calibration
+    rules_alone = Classifier(load_rules(), model=None, calibration=None)
+except TypeError:
+    try:
+        rules_alone = Classifier(load_rules(), model=None)
+    except TypeError:
+        rules_alone = classifier
 rows = {}
 for folder in sys.argv[1:]:
     case = Path(folder)
-    verdict = classifier.classify(
-        [LogSource.from_path(p) for p in sorted(case.glob("*.log"))],
-        [LogSource.from_path(p) for p in sorted(case.glob("*.xml"))],
-    )
+    logs = [LogSource.from_path(p) for p in sorted(case.glob("*.log"))]
+    reports = [LogSource.from_path(p) for p in sorted(case.glob("*.xml"))]
+    verdict = classifier.classify(logs, reports)
+    raw = rules_alone.classify(logs, reports)
     rows[folder] = [
         verdict.error_type.value,
         verdict.confidence,
         getattr(verdict, "decided_by", "rules"),
         [[e.text, [c.text for c in e.context]] for e in verdict.evidence],
+        [raw.error_type.value, raw.confidence],
+        [[a.error_type.value, a.confidence] for a in raw.alternatives],
     ]
 print(json.dumps(rows))
 """
@@ -78,7 +87,9 @@ def main() -> int:
         right = 0
         for case in cases:
             if str(case.path) in verdicts:
-                verdict, confidence, decided_by, evidence = verdicts[str(case.path)]
+                verdict, confidence, decided_by, evidence, raw, alternatives = verdicts[
+                    str(case.path)
+                ]
                 right += verdict == case.label
                 record[case.name] = {
                     "code": parent[:12],
@@ -86,6 +97,9 @@ def main() -> int:
                     "confidence": confidence,
                     "decided_by": decided_by,
                     "evidence": evidence,  # (line, context): what the learned model reads
+                    # the rules alone, uncalibrated: their type, score and alternatives
+                    "rules": raw,
+                    "alternatives": alternatives,
                 }
         print(
             f"{len(folders)} cases added in {commit[:12]}, classified by the code at "

@@ -25,7 +25,7 @@ from typing import Any
 
 from agent_engine.taxonomy import ErrorType
 from agent_engine.triage import model as learned
-from agent_engine.triage.classify import WEAK, Classifier, model_decides
+from agent_engine.triage.classify import BACKED, WEAK, Classifier, model_decides
 from agent_engine.triage.rules import load_rules
 from bench.accuracy import BINS
 from bench.corpus import CORPUS, HOLDOUT, WILD, Case, load_cases
@@ -155,8 +155,15 @@ def _held_out(
             points.model.append((float(seen["confidence"]), True, ok))
             continue
         opinion = model.opinion(case_lines(case))
-        if model_decides(ErrorType(seen["verdict"]), float(seen["confidence"]), opinion):
-            kind = "weak" if float(seen["confidence"]) < WEAK else "solid"
+        # as the classifier decides: on the rules' raw score and, for solid rules, only toward
+        # a type the rules read too
+        raw = float(seen["rules"][1]) if "rules" in seen else float(seen["confidence"])
+        backed = raw < WEAK or any(
+            kind == opinion.error_type.value and score >= BACKED
+            for kind, score in seen.get("alternatives", [])
+        )
+        if backed and model_decides(ErrorType(seen["verdict"]), raw, opinion):
+            kind = "weak" if raw < WEAK else "solid"
             points.overruled[f"{kind} cases"] += 1
             points.overruled[f"{kind} rules"] += ok
             points.overruled[f"{kind} model"] += opinion.error_type.value == case.label

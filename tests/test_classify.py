@@ -3150,6 +3150,25 @@ def test_where_the_message_comes_from_decides_its_type(
             "chromedriver.renderer-timeout",
             ErrorType.TEST_TIMEOUT,
         ),
+        (
+            (
+                "go: downloading golang.org/x/sync v0.18.0",
+                'check_license.go:24:2: github.com/apache/skywalking-eyes@v0.8.1: Get "https://proxy'
+                '.golang.org/github.com/apache/skywalking-eyes/@v/v0.8.1.mod": net/http: TLS '
+                "handshake timeout",
+            ),
+            "go.module-proxy-fetch",
+            ErrorType.DEPENDENCY_INSTALL_FAILED,
+        ),
+        (
+            (
+                "[ioredis] Unhandled error event: Error: connect ETIMEDOUT",
+                "    at TLSSocket.<anonymous> (/srv/app/node_modules/ioredis/built/Redis.js:171:41)",
+                "Error: Connection is closed.",
+            ),
+            "redis.connection-refused",
+            ErrorType.DATABASE_UNAVAILABLE,
+        ),
     ],
 )
 def test_each_stacks_wording_is_read_by_its_rule(
