@@ -3169,6 +3169,17 @@ def test_where_the_message_comes_from_decides_its_type(
             "redis.connection-refused",
             ErrorType.DATABASE_UNAVAILABLE,
         ),
+        (
+            (
+                "Error during migration run:",
+                'error: database "shop_test" does not exist',
+                "    at parseErrorMessage (/srv/app/node_modules/pg-protocol/src/parser.ts:394:9)",
+                "  severity: 'FATAL',",
+                "  code: '3D000',",
+            ),
+            "pg.auth-or-missing-db",
+            ErrorType.DATABASE_UNAVAILABLE,
+        ),
     ],
 )
 def test_each_stacks_wording_is_read_by_its_rule(
