@@ -56,7 +56,6 @@ MODEL_MIN_LEAD = 0.05  # a type barely preferred over the next (0.18 to 0.17) ov
 # retry loop recovered from, a git server's 500 that is the network's).
 MODEL_SURE = 0.7
 BACKED = 0.3  # an alternative this strong is one of the rules' readings, not a discounted one
-_EARLIEST = min(info.rank for info in TAXONOMY.values())
 MARGIN = 0.3  # an earlier cause wins unless a later one is stronger by more than this
 RECOVERED_FACTOR = 0.25  # weight left to a hit that a later line shows was recovered from
 # A message that names a stage and its cause ("cy.visit() failed ... 500", "npm ERR! network
@@ -436,8 +435,11 @@ def _second_opinion(
     they never saw. Otherwise the rules' verdict stands, the model's words recorded when the
     rules were weak."""
     solid = verdict.confidence >= WEAK
-    if solid and TAXONOMY[verdict.error_type].rank == _EARLIEST:
-        return verdict  # no cause comes before it
+    rank = TAXONOMY[verdict.error_type].rank
+    if solid and not any(
+        a.confidence >= BACKED and TAXONOMY[a.error_type].rank < rank for a in verdict.alternatives
+    ):
+        return verdict  # no earlier cause the rules read too: nothing the model could take
     # a second read, bounded: a long log's head and tail only
     lines = salient_lines(_streams(sources), lines_of)
     if not lines:
