@@ -36,7 +36,7 @@ from agent_engine.triage.scan import Hit, Scanner, ScanStats
 from agent_engine.triage.signature import signature
 
 SOLID = 0.6  # a type whose score reaches this has solid evidence
-WEAK = 0.5  # under this (or unknown), the learned second opinion is asked
+WEAK = 0.5  # under this (or unknown), the learned second opinion is asked (above: MODEL_SURE)
 # The model decides whenever the rules are silent or weak and it prefers a type on more than one
 # word and names a cause earlier than the weak rules' (never a symptom of their cause), or as
 # early and it is surer than they are: for a failed run an `unknown` is never right, and on
@@ -129,8 +129,9 @@ class Classifier:
         model: LinearModel | str | None = "builtin",
         calibration: Calibration | str | None = "builtin",
     ) -> None:
-        """`model`: the learned second opinion, asked when the rules are silent or weak: the
-        shipped one (`builtin`), another `LinearModel`, or None for the rules alone.
+        """`model`: the learned second opinion, asked when the rules are silent or weak, or
+        solid beside an earlier cause they read too: the shipped one (`builtin`), another
+        `LinearModel`, or None for the rules alone.
         `calibration`: what turns a raw score into the chance of being right: the shipped one
         (`builtin`), another, or None to keep the raw scores."""
         self.rules = list(rules)
