@@ -25,7 +25,7 @@ from typing import Any
 
 from agent_engine.taxonomy import ErrorType
 from agent_engine.triage import model as learned
-from agent_engine.triage.classify import BACKED, WEAK, Classifier, model_decides
+from agent_engine.triage.classify import WEAK, Classifier, model_decides, rules_read
 from agent_engine.triage.rules import load_rules
 from bench.accuracy import BINS
 from bench.corpus import CORPUS, HOLDOUT, WILD, Case, load_cases
@@ -158,11 +158,8 @@ def _held_out(
         # as the classifier decides: on the rules' raw score and, for solid rules, only toward
         # a type the rules read too
         raw = float(seen["rules"][1]) if "rules" in seen else float(seen["confidence"])
-        backed = raw < WEAK or any(
-            kind == opinion.error_type.value and score >= BACKED
-            for kind, score in seen.get("alternatives", [])
-        )
-        if backed and model_decides(ErrorType(seen["verdict"]), raw, opinion):
+        read = rules_read(seen.get("alternatives", []))
+        if model_decides(ErrorType(seen["verdict"]), raw, opinion, read):
             kind = "weak" if raw < WEAK else "solid"
             points.overruled[f"{kind} cases"] += 1
             points.overruled[f"{kind} rules"] += ok

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import functools
 import io
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from agent_engine.contracts import (
     Alternative,
@@ -436,10 +436,9 @@ def _second_opinion(
     they never saw. Otherwise the rules' verdict stands, the model's words recorded when the
     rules were weak."""
     solid = verdict.confidence >= WEAK
+    read = rules_read((a.error_type, a.confidence) for a in verdict.alternatives)
     rank = TAXONOMY[verdict.error_type].rank
-    if solid and not any(
-        a.confidence >= BACKED and TAXONOMY[a.error_type].rank < rank for a in verdict.alternatives
-    ):
+    if solid and all(TAXONOMY[t].rank >= rank for t in read):
         return verdict  # no earlier cause the rules read too: nothing the model could take
     # a second read, bounded: a long log's head and tail only
     lines = salient_lines(_streams(sources), lines_of)
@@ -447,11 +446,7 @@ def _second_opinion(
         return verdict
     opinion = model.opinion(lines)
     if solid:
-        backed = any(
-            a.error_type is opinion.error_type and a.confidence >= BACKED
-            for a in verdict.alternatives
-        )
-        decides = backed and model_decides(verdict.error_type, verdict.confidence, opinion)
+        decides = model_decides(verdict.error_type, verdict.confidence, opinion, read)
         return _model_verdict(verdict, opinion, lines, _said(opinion)) if decides else verdict
     said = _said(opinion)
     if verdict.error_type is opinion.error_type:
@@ -465,13 +460,24 @@ def _said(opinion: Opinion) -> list[str]:
     return [redact(t)[:200] for t in opinion.strongest]
 
 
-def model_decides(rules_type: ErrorType, rules_confidence: float, opinion: Opinion) -> bool:
+def rules_read(alternatives: Iterable[Sequence[Any]]) -> set[ErrorType]:
+    """The types the rules read as alternatives (type, score) of at least BACKED: not the
+    ones they discounted as recovered from or as look-alikes."""
+    return {ErrorType(kind) for kind, score in alternatives if score >= BACKED}
+
+
+def model_decides(
+    rules_type: ErrorType,
+    rules_confidence: float,
+    opinion: Opinion,
+    read: Collection[ErrorType] = (),
+) -> bool:
     """Whether the model's opinion replaces the rules verdict: it names another type on more
     than one word and, when the rules did name one, prefers it clearly over the next (by
     MODEL_MIN_LEAD), and that type is no symptom of the rules' cause (later in the causal
     chain), nor as early with the model less sure than the rules (a swap between siblings on
     a few words). Solid rules (WEAK or more) give way only to a model at least MODEL_SURE of
-    an earlier cause."""
+    an earlier cause they `read` too (`rules_read`)."""
     if opinion.error_type in (rules_type, ErrorType.UNKNOWN):
         return False
     if len(_words(opinion.strongest)) < MODEL_MIN_WORDS:
@@ -485,7 +491,7 @@ def model_decides(rules_type: ErrorType, rules_confidence: float, opinion: Opini
         return False  # barely preferred over another type: the weak rules stand
     theirs, ours = TAXONOMY[opinion.error_type].rank, TAXONOMY[rules_type].rank
     if rules_confidence >= WEAK:
-        return opinion.probability >= MODEL_SURE and theirs < ours
+        return opinion.probability >= MODEL_SURE and theirs < ours and opinion.error_type in read
     return theirs < ours or (theirs == ours and opinion.probability >= rules_confidence)
 
 
